@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: wall time and peak memory of the CLI on the cases of the
+ * performance issue, each run several times in a fresh process, against
+ * Node's bare start-up. Prints a Markdown table (paste it into the README).
+ * Options: `--runs <n>` (default 5), `--sizes 200,800` (synthetic channels).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syntheticDocument } from './synthetic.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'asyncapi-gen.js');
+const TSC = path.join(ROOT, 'node_modules', '.bin', 'tsc');
+const CORPUS_STREETLIGHTS = path.resolve(ROOT, '..', 'shared', 'specs', 'asyncapi-spec@v3.0.0', 'examples', 'streetlights-mqtt-asyncapi.yml');
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
+const RUNS = Number(option('--runs', '5'));
+const SIZES = option('--sizes', '50,200,800').split(',').map(Number);
+const work = mkdtempSync(path.join(os.tmpdir(), 'asyncapi-gen-bench-'));
+
+interface Sample {
+  readonly seconds: number;
+  readonly peakMb: number;
+}
+
+/** Runs a command under GNU time; returns elapsed wall time and peak RSS of the process. */
+function measure(command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Sample {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
+  const last = result.stderr.trim().split('\n').at(-1) ?? '';
+  const [elapsed = 'NaN', kilobytes = 'NaN'] = last.split(' ');
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return { seconds: Number(elapsed), peakMb: Number(kilobytes) / 1024 };
+}
+
+function median(values: ReadonlyArray<number>): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+}
+
+interface Row {
+  readonly name: string;
+  readonly samples: ReadonlyArray<Sample>;
+}
+
+const rows: Row[] = [];
+function bench(name: string, run: (iteration: number) => Sample, runs = RUNS): void {
+  const samples = Array.from({ length: runs }, (_, iteration) => run(iteration));
+  rows.push({ name, samples });
+  process.stderr.write(`${name}: ${median(samples.map((s) => s.seconds)).toFixed(2)} s\n`);
+}
+
+function generateCold(spec: string): (iteration: number) => Sample {
+  return (iteration) => measure(process.execPath, [BIN, 'generate', spec, '-o', path.join(work, `out-${path.basename(spec)}-${iteration}-${Date.now()}`), '--no-cache']);
+}
+
+const streetlights = existsSync(CORPUS_STREETLIGHTS) ? CORPUS_STREETLIGHTS : path.join(ROOT, 'fixtures', 'demo', 'streetlights.yaml');
+if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+
+bench('node -e 0 (bare start-up)', () => measure(process.execPath, ['-e', '0']));
+bench(`streetlights 3.0, cold, no cache (${path.basename(streetlights)})`, generateCold(streetlights));
+const cacheDir = path.join(work, 'cache');
+measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, 'prime'), '--force'], { ASYNCAPI_GEN_CACHE_DIR: cacheDir });
+bench('streetlights 3.0, parse cache hit', (iteration) =>
+  measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, `hit-${iteration}`)], { ASYNCAPI_GEN_CACHE_DIR: cacheDir }));
+
+for (const size of SIZES) {
+  const spec = path.join(work, `synthetic-${size}.yaml`);
+  writeFileSync(spec, syntheticDocument(size));
+  bench(`synthetic ${size} channels, cold, no cache`, generateCold(spec), size >= 800 ? Math.min(RUNS, 3) : RUNS);
+  if (size === 200) {
+    const out = path.join(work, 'typecheck-200');
+    measure(process.execPath, [BIN, 'generate', spec, '-o', out, '--no-cache', '-t', 'memory']);
+    writeFileSync(path.join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] }, include: ['./**/*.ts'] }));
+    bench('tsc --noEmit on the 200-channel output', () => measure(TSC, ['-p', path.join(out, 'tsconfig.json')]), Math.min(RUNS, 3));
+  }
+}
+
+const bare = median(rows[0]?.samples.map((s) => s.seconds) ?? []);
+const table = [
+  '| case | median s | min s | max s | peak RSS MB | × node start-up |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(({ name, samples }) => {
+    const seconds = samples.map((s) => s.seconds);
+    const med = median(seconds);
+    return `| ${name} | ${med.toFixed(2)} | ${Math.min(...seconds).toFixed(2)} | ${Math.max(...seconds).toFixed(2)} | ${Math.max(...samples.map((s) => s.peakMb)).toFixed(0)} | ${(med / bare).toFixed(1)} |`;
+  }),
+];
+process.stdout.write(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${RUNS} runs per case (3 for the largest)\n\n${table.join('\n')}\n`);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:throughput`: messages per second through the generated App
+ * over NATS (validation on), against the raw nats.js client moving the same
+ * bytes on the same subject, for publishing and for receiving. Needs
+ * nats-server on 127.0.0.1:4222. Prints a Markdown table.
+ * Options: `--messages <n>` (default 200 000), `--runs <n>` (default 5).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { generate } from '../src/generate/pipeline.js';
+import { writeFiles } from '../src/emit/write.js';
+import { syntheticDocument } from './synthetic.js';
+import { writeFileSync } from 'node:fs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'bench', '.generated', 'throughput');
+const NATS_URL = 'nats://127.0.0.1:4222';
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
+const MESSAGES = Number(option('--messages', '200000'));
+/** Runs only the cases whose name contains this (for profiling one path). */
+const ONLY = option('--only', '');
+const RUNS = Number(option('--runs', '5'));
+/** Publishes issued before yielding to the event loop, for both sides alike. */
+const CHUNK = 1000;
+
+interface Payload {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly amount: number;
+  readonly count: number;
+  readonly label: string;
+  readonly active: boolean;
+  readonly kind: 'small' | 'medium' | 'large';
+  readonly tags: ReadonlyArray<string>;
+}
+
+interface ReceivedEvent {
+  readonly payload: Payload;
+}
+
+interface GeneratedApp {
+  sendEvent0(input: { params: { entityId: string }; payload: Payload }): Promise<void>;
+  receiveEvent0(handler: (event: ReceivedEvent) => void, options?: { params?: { entityId?: string } }): Promise<{ unsubscribe(): Promise<void> }>;
+}
+
+interface GeneratedModule {
+  createApp(options: { transport: unknown; validate?: 'both' }): GeneratedApp;
+}
+
+interface NatsTransportModule {
+  createNatsTransport(options: { url: string }): Promise<{ connection: NatsConnection; close(): Promise<void> }>;
+}
+
+const PAYLOAD: Payload = {
+  id: '6f1c1b7e-8d2a-4b52-9d8e-2f0a4c6b1e3d',
+  createdAt: '2026-11-26T12:00:00Z',
+  amount: 42.5,
+  count: 7,
+  label: 'a typical label',
+  active: true,
+  kind: 'medium',
+  tags: ['alpha', 'beta'],
+};
+
+interface ValidatorsModule {
+  validatePayload0(value: unknown): unknown[];
+}
+
+async function prepare(): Promise<{ generated: GeneratedModule; nats: NatsTransportModule; validators: ValidatorsModule }> {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const spec = path.join(OUT, 'throughput.yaml');
+  writeFileSync(spec, syntheticDocument(1));
+  const result = await generate({ spec, transports: ['nats'] });
+  if (!result.ok) throw new Error(`generation failed: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  await writeFiles(OUT, result.files);
+  const generated = (await import(pathToFileURL(path.join(OUT, 'index.ts')).href)) as GeneratedModule;
+  const nats = (await import(pathToFileURL(path.join(OUT, 'transports', 'nats.ts')).href)) as NatsTransportModule;
+  const validators = (await import(pathToFileURL(path.join(OUT, 'validators.ts')).href)) as ValidatorsModule;
+  return { generated, nats, validators };
+}
+
+function median(values: ReadonlyArray<number>): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return MESSAGES / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function publishRaw(nc: NatsConnection, subject: string, bytes: Uint8Array): Promise<void> {
+  for (let sent = 0; sent < MESSAGES; sent += CHUNK) {
+    for (let index = 0; index < CHUNK; index += 1) nc.publish(subject, bytes);
+    await Promise.resolve();
+  }
+  await nc.flush();
+}
+
+/** What a raw nats.js user sending this payload writes: stringify, then publish. */
+async function publishRawJson(nc: NatsConnection, subject: string): Promise<void> {
+  for (let sent = 0; sent < MESSAGES; sent += CHUNK) {
+    for (let index = 0; index < CHUNK; index += 1) nc.publish(subject, JSON.stringify(PAYLOAD));
+    await Promise.resolve();
+  }
+  await nc.flush();
+}
+
+async function publishGenerated(app: GeneratedApp, nc: NatsConnection, entityId: string): Promise<void> {
+  for (let sent = 0; sent < MESSAGES; sent += CHUNK) {
+    const sends: Array<Promise<void>> = [];
+    for (let index = 0; index < CHUNK; index += 1) sends.push(app.sendEvent0({ params: { entityId }, payload: PAYLOAD }));
+    await Promise.all(sends);
+  }
+  await nc.flush();
+}
+
+async function receiveCount(subscribe: (onMessage: () => void) => Promise<() => Promise<void>>, publisher: NatsConnection, subject: string, bytes: Uint8Array): Promise<void> {
+  let received = 0;
+  let done = (): void => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const stop = await subscribe(() => {
+    received += 1;
+    if (received === MESSAGES) done();
+  });
+  await publishRaw(publisher, subject, bytes);
+  await finished;
+  await stop();
+}
+
+const { generated, nats, validators } = await prepare();
+
+/** Nanoseconds per call of the generated validator on the payload (after warm-up). */
+function validationNanoseconds(): number {
+  if (validators.validatePayload0(PAYLOAD).length > 0) throw new Error('the benchmark payload is not valid');
+  for (let index = 0; index < 100_000; index += 1) validators.validatePayload0(PAYLOAD);
+  const calls = 1_000_000;
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < calls; index += 1) validators.validatePayload0(PAYLOAD);
+  return Number(process.hrtime.bigint() - started) / calls;
+}
+const validationNs = median(Array.from({ length: RUNS }, validationNanoseconds));
+const appTransport = await nats.createNatsTransport({ url: NATS_URL });
+const app = generated.createApp({ transport: appTransport, validate: 'both' });
+const raw = await connect({ servers: NATS_URL });
+const publisher = await connect({ servers: NATS_URL });
+const bytes = new TextEncoder().encode(JSON.stringify(PAYLOAD));
+
+const results: Record<string, number[]> = {};
+for (let run = 0; run < RUNS; run += 1) {
+  const entityId = `e${run}`;
+  const subject = `domain0/entity0/${entityId}/event`;
+  const cases: Record<string, () => Promise<void>> = {
+    'publish, raw nats.js': () => publishRaw(raw, subject, bytes),
+    'publish, raw nats.js + JSON.stringify': () => publishRawJson(raw, subject),
+    'publish, generated App (validated)': () => publishGenerated(app, appTransport.connection, entityId),
+    'receive, raw nats.js': () => receiveCount(async (onMessage) => {
+      const sub = raw.subscribe(subject, { callback: () => onMessage() });
+      await raw.flush();
+      return async () => sub.unsubscribe();
+    }, publisher, subject, bytes),
+    'receive, raw nats.js + JSON.parse': () => receiveCount(async (onMessage) => {
+      const sub = raw.subscribe(subject, { callback: (_error, msg) => {
+        if (msg !== undefined && JSON.parse(msg.string()) !== null) onMessage();
+      } });
+      await raw.flush();
+      return async () => sub.unsubscribe();
+    }, publisher, subject, bytes),
+    'receive, generated App (validated)': () => receiveCount(async (onMessage) => {
+      const subscription = await app.receiveEvent0(() => onMessage(), { params: { entityId } });
+      return () => subscription.unsubscribe();
+    }, publisher, subject, bytes),
+  };
+  for (const [name, run] of Object.entries(cases)) {
+    if (name.includes(ONLY)) (results[name] ??= []).push(await timed(run));
+  }
+}
+await Promise.all([appTransport.close(), raw.close(), publisher.close()]);
+
+const rate = (name: string): number => median(results[name] ?? []);
+const rows = [
+  ['publish', 'publish, raw nats.js', 'publish, raw nats.js + JSON.stringify', 'publish, generated App (validated)'],
+  ['receive', 'receive, raw nats.js', 'receive, raw nats.js + JSON.parse', 'receive, generated App (validated)'],
+] as const;
+const percent = (part: number, whole: number): string => `${(100 * part / whole).toFixed(0)} %`;
+process.stdout.write(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${MESSAGES} messages of ${bytes.length} bytes, median of ${RUNS} runs\n\n`);
+process.stdout.write(`Validating the payload (ten properties, a uuid and a date-time): ${validationNs.toFixed(0)} ns per call.\n\n`);
+process.stdout.write('| direction | raw nats.js, same bytes msg/s | raw nats.js with JSON msg/s | generated App msg/s | generated / raw bytes | generated / raw with JSON |\n| --- | ---: | ---: | ---: | ---: | ---: |\n');
+for (const [direction, rawName, rawJsonName, generatedName] of rows) {
+  const generatedRate = rate(generatedName);
+  process.stdout.write(`| ${direction} | ${rate(rawName).toFixed(0)} | ${rate(rawJsonName).toFixed(0)} | ${generatedRate.toFixed(0)} | ${percent(generatedRate, rate(rawName))} | ${percent(generatedRate, rate(rawJsonName))} |\n`);
+}
+rmSync(OUT, { recursive: true, force: true });

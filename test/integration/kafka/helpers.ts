@@ -1,0 +1,43 @@
+/** Shared helpers of the Kafka integration tests. */
+import { randomUUID } from 'node:crypto';
+import type { AddressPattern, InboundMessage } from '../../../src/runtime/core/transport.js';
+import { parseAddressTemplate, patternFor } from '../../../src/runtime/core/address.js';
+
+/** A short run id, valid in topic names, so runs never see each other's topics. */
+export function runId(): string {
+  return `r${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+}
+
+export function pattern(template: string, fixed?: Readonly<Record<string, string>>): AddressPattern {
+  return fixed === undefined ? parseAddressTemplate(template) : patternFor(template, fixed);
+}
+
+export function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export function text(message: InboundMessage): string {
+  return new TextDecoder().decode(message.payload);
+}
+
+export async function eventually(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The partition a message arrived on, from the kafkajs payload the transport exposes as `raw`. */
+export function partitionOf(message: InboundMessage): number {
+  const raw = message.raw as { partition?: unknown } | undefined;
+  if (typeof raw?.partition !== 'number') throw new Error('the inbound message carries no kafkajs partition');
+  return raw.partition;
+}
+
+/** Options the tests give every transport: quick topic discovery, quiet kafkajs. */
+export const TEST_OPTIONS = { topicRefreshIntervalMs: 200 } as const;

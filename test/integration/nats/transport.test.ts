@@ -1,0 +1,320 @@
+/** The NATS transport against a real nats-server on loopback (core NATS). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { createNatsTransport, subscriptionSubject, type NatsTransport } from '../../../src/runtime/transports/nats.js';
+import type { InboundMessage } from '../../../src/runtime/core/transport.js';
+import { brokerAvailable } from '../../support/brokers.js';
+import { NATS_URL, bytes, collector, eventually, message, pattern, sleep, text, uniqueId } from './helpers.js';
+
+const available = await brokerAvailable('nats');
+
+describe('subscription subjects', () => {
+  it('turns a free parameter into `*`, keeps fixed values, and widens a partly-parameter token to `*`', () => {
+    expect(subscriptionSubject(pattern('a.{x}.{y}.b'))).toBe('a.*.*.b');
+    expect(subscriptionSubject(pattern('a.{x}.{y}.b', { x: 'r1' }))).toBe('a.r1.*.b');
+    expect(subscriptionSubject(pattern('dev.sensor-{id}.data'))).toBe('dev.*.data');
+    expect(subscriptionSubject(pattern('dev.sensor-{id}.data', { id: '7' }))).toBe('dev.sensor-7.data');
+    expect(subscriptionSubject(pattern('{a}_x_{b}'))).toBe('*');
+    expect(subscriptionSubject(pattern('plain.subject'))).toBe('plain.subject');
+  });
+});
+
+describe.skipIf(!available)('NATS transport (core)', () => {
+  const opened: NatsTransport[] = [];
+  async function transport(options: Parameters<typeof createNatsTransport>[0] = {}): Promise<NatsTransport> {
+    const created = await createNatsTransport({ url: NATS_URL, ...options });
+    opened.push(created);
+    return created;
+  }
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((t) => t.close()));
+  });
+
+  it('connects with no server in the document only when given a url, and says so', async () => {
+    await expect(createNatsTransport()).rejects.toThrow(/no nats server in the document/);
+  });
+
+  it('delivers on free and fixed parameters and never narrower than the pattern', async () => {
+    const run = uniqueId();
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const free = collector();
+    const fixed = collector();
+    await subscriber.subscribe(pattern('t.{run}.{sensor}.r'), free.handler);
+    await subscriber.subscribe(pattern('t.{run}.{sensor}.r', { run }), fixed.handler);
+    await publisher.publish(message(`t.${run}.s1.r`, 'one'));
+    await publisher.publish(message(`t.${run}x.s2.r`, 'other run'));
+    await eventually(() => free.received.length >= 2 && fixed.received.length === 1, 'deliveries');
+    await sleep(100);
+    expect(fixed.received.map((m) => [m.address, text(m.payload)])).toEqual([[`t.${run}.s1.r`, 'one']]);
+    expect(free.received.map((m) => m.address)).toEqual(expect.arrayContaining([`t.${run}.s1.r`, `t.${run}x.s2.r`]));
+  });
+
+  it('subscribes a partly-parameter token as `*` (broader, the engine filters)', async () => {
+    const run = uniqueId();
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const got = collector();
+    await subscriber.subscribe(pattern(`p.${run}.sensor-{id}.data`), got.handler);
+    await publisher.publish(message(`p.${run}.sensor-7.data`, 'a'));
+    await publisher.publish(message(`p.${run}.other.data`, 'b'));
+    await eventually(() => got.received.length === 2, 'both messages of the widened token');
+  });
+
+  it('carries headers as NATS headers, contentType and correlationId in their own headers', async () => {
+    const subject = `h.${uniqueId()}`;
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const got = collector();
+    await subscriber.subscribe(pattern(subject), got.handler);
+    await publisher.publish(message(subject, '{"a":1}', { headers: { unit: 'celsius', 'x-trace': 'abc' }, contentType: 'application/json', correlationId: 'c-1' }));
+    await eventually(() => got.received.length === 1, 'the message');
+    const [received] = got.received;
+    expect(received?.headers).toEqual({ unit: 'celsius', 'x-trace': 'abc' });
+    expect(received?.contentType).toBe('application/json');
+    expect(received?.correlationId).toBe('c-1');
+    expect(text(received?.payload ?? new Uint8Array())).toBe('{"a":1}');
+    expect(received?.reply).toBeUndefined();
+  });
+
+  it('refuses to publish to a wildcard or malformed subject', async () => {
+    const publisher = await transport();
+    await expect(publisher.publish(message('a.*.b', 'x'))).rejects.toThrow(/not a NATS subject/);
+    await expect(publisher.publish(message('a..b', 'x'))).rejects.toThrow(/not a NATS subject/);
+    await expect(publisher.publish(message('a b', 'x'))).rejects.toThrow(/not a NATS subject/);
+  });
+
+  describe('request/reply', () => {
+    it('answers through the inbox with reply(), keeping headers and contentType', async () => {
+      const subject = `rr.${uniqueId()}`;
+      const [requester, replier] = [await transport(), await transport()];
+      await replier.subscribe(pattern(subject), async (inbound) => {
+        expect(inbound.replyTo).toMatch(/^_INBOX\./);
+        await inbound.reply?.({ payload: bytes(`echo ${text(inbound.payload)}`), headers: { answered: 'yes' }, contentType: 'text/plain' });
+        return 'ack';
+      });
+      const answer = await requester.request(message(subject, 'ping', { correlationId: 'q-1' }), { timeoutMs: 2000 });
+      expect(text(answer.payload)).toBe('echo ping');
+      expect(answer.headers).toEqual({ answered: 'yes' });
+      expect(answer.contentType).toBe('text/plain');
+    });
+
+    it('fails fast with NoRespondersError when nobody listens', async () => {
+      const requester = await transport();
+      const started = Date.now();
+      await expect(requester.request(message(`nobody.${uniqueId()}`, 'x'), { timeoutMs: 5000 })).rejects.toMatchObject({ name: 'NoRespondersError' });
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+
+    it('times out with TimeoutError when the responder stays silent', async () => {
+      const subject = `silent.${uniqueId()}`;
+      const [requester, silent] = [await transport(), await transport()];
+      await silent.subscribe(pattern(subject), async () => 'ack');
+      const started = Date.now();
+      await expect(requester.request(message(subject, 'x'), { timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    });
+
+    it('rejects with the abort reason, before and during the request', async () => {
+      const subject = `abort.${uniqueId()}`;
+      const [requester, silent] = [await transport(), await transport()];
+      await silent.subscribe(pattern(subject), async () => 'ack');
+      const controller = new AbortController();
+      const pending = requester.request(message(subject, 'x'), { timeoutMs: 5000, signal: controller.signal });
+      setTimeout(() => controller.abort(new Error('user gave up')), 50);
+      await expect(pending).rejects.toThrow('user gave up');
+      await expect(requester.request(message(subject, 'x'), { timeoutMs: 5000, signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
+    });
+
+    it('rejects a bad timeout', async () => {
+      const requester = await transport();
+      await expect(requester.request(message('x.y', 'x'), { timeoutMs: -1 })).rejects.toThrow(RangeError);
+    });
+  });
+
+  it('unsubscribe stops deliveries and is idempotent', async () => {
+    const subject = `u.${uniqueId()}`;
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const got = collector();
+    const subscription = await subscriber.subscribe(pattern(subject), got.handler);
+    await publisher.publish(message(subject, '1'));
+    await eventually(() => got.received.length === 1, 'first message');
+    await subscription.unsubscribe();
+    await subscription.unsubscribe();
+    await publisher.publish(message(subject, '2'));
+    await sleep(200);
+    expect(got.received).toHaveLength(1);
+  });
+
+  it('lets a handler unsubscribe its own subscription', async () => {
+    const subject = `self.${uniqueId()}`;
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const seen: string[] = [];
+    let unsubscribed = false;
+    const subscription = await subscriber.subscribe(pattern(subject), async (inbound) => {
+      seen.push(text(inbound.payload));
+      await subscription.unsubscribe();
+      unsubscribed = true;
+      return 'ack';
+    });
+    await publisher.publish(message(subject, '1'));
+    await publisher.publish(message(subject, '2'));
+    await eventually(() => unsubscribed, 'the handler finished unsubscribing');
+    await sleep(150);
+    expect(seen).toEqual(['1']);
+  });
+
+  it('runs handlers one at a time in order by default, and concurrently with maxInFlight', async () => {
+    const subject = `order.${uniqueId()}`;
+    const publisher = await transport();
+    const sequential = await transport();
+    const parallel = await transport({ maxInFlight: 4 });
+    const track = () => {
+      const state = { running: 0, peak: 0, order: [] as string[] };
+      const handler = async (inbound: InboundMessage) => {
+        state.running += 1;
+        state.peak = Math.max(state.peak, state.running);
+        await sleep(30);
+        state.order.push(text(inbound.payload));
+        state.running -= 1;
+        return 'ack' as const;
+      };
+      return { state, handler };
+    };
+    const one = track();
+    const four = track();
+    await sequential.subscribe(pattern(subject), one.handler);
+    await parallel.subscribe(pattern(subject), four.handler);
+    const sent = Array.from({ length: 8 }, (_, index) => String(index));
+    for (const body of sent) await publisher.publish(message(subject, body));
+    await eventually(() => one.state.order.length === 8 && four.state.order.length === 8, 'all handled');
+    expect(one.state.order).toEqual(sent);
+    expect(one.state.peak).toBe(1);
+    expect(four.state.peak).toBeGreaterThan(1);
+    expect(four.state.peak).toBeLessThanOrEqual(4);
+    await expect(transport({ maxInFlight: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it('keeps a subscription running after a rejected message or a throwing handler (core NATS has no redelivery)', async () => {
+    const subject = `rej.${uniqueId()}`;
+    const [publisher, subscriber] = [await transport(), await transport()];
+    const seen: string[] = [];
+    await subscriber.subscribe(pattern(subject), async (inbound) => {
+      const body = text(inbound.payload);
+      seen.push(body);
+      if (body === 'throw') throw new Error('handler failed');
+      return body === 'bad' ? 'reject' : 'ack';
+    });
+    for (const body of ['bad', 'throw', 'good']) await publisher.publish(message(subject, body));
+    await eventually(() => seen.length === 3, 'three deliveries');
+    await sleep(200);
+    expect(seen).toEqual(['bad', 'throw', 'good']);
+  });
+
+  describe('queue groups', () => {
+    async function shareOfGroup(subscribeOptions: (index: number) => Parameters<NatsTransport['subscribe']>[2], expectedTotal = 40): Promise<number[]> {
+      const subject = `q.${uniqueId()}`;
+      const publisher = await transport();
+      const members = [await transport(), await transport()];
+      const counts = [0, 0];
+      for (const [index, member] of members.entries()) {
+        await member.subscribe(pattern(subject), async () => {
+          counts[index] = (counts[index] ?? 0) + 1;
+          return 'ack';
+        }, subscribeOptions(index));
+      }
+      for (let index = 0; index < 40; index += 1) await publisher.publish(message(subject, String(index)));
+      await eventually(() => (counts[0] ?? 0) + (counts[1] ?? 0) === expectedTotal, `${expectedTotal} deliveries`);
+      await sleep(150);
+      return counts;
+    }
+
+    it('shares the load of the NATS operation binding `queue` between its members', async () => {
+      const counts = await shareOfGroup(() => ({ bindings: { operation: { nats: { queue: 'workers' } } } }));
+      expect(counts[0]! + counts[1]!).toBe(40);
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts[1]).toBeGreaterThan(0);
+    });
+
+    it('lets SubscribeOptions.queueGroup win over the binding', async () => {
+      const counts = await shareOfGroup((index) => ({
+        queueGroup: 'chosen',
+        bindings: { operation: { nats: { queue: index === 0 ? 'a' : 'b' } } },
+      }));
+      expect(counts[0]! + counts[1]!).toBe(40);
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts[1]).toBeGreaterThan(0);
+    });
+
+    it('without a group every subscriber gets every message', async () => {
+      const counts = await shareOfGroup(() => ({}), 80);
+      expect(counts).toEqual([40, 40]);
+    });
+  });
+
+  describe('close', () => {
+    it('waits for an in-flight handler, which may still publish, then rejects later calls', async () => {
+      const subject = `close.${uniqueId()}`;
+      const [publisher, subscriber, observer] = [await transport(), await transport(), await transport()];
+      const after = collector();
+      await observer.subscribe(pattern(`${subject}.done`), after.handler);
+      let finished = false;
+      let started = false;
+      await subscriber.subscribe(pattern(subject), async () => {
+        started = true;
+        await sleep(300);
+        await subscriber.publish(message(`${subject}.done`, 'from the closing handler'));
+        finished = true;
+        return 'ack';
+      });
+      await publisher.publish(message(subject, 'slow'));
+      await eventually(() => started, 'handler started');
+      await subscriber.close();
+      expect(finished).toBe(true);
+      await eventually(() => after.received.length === 1, 'the message published while closing');
+      await expect(subscriber.publish(message(subject, 'late'))).rejects.toThrow(/closed/);
+      await expect(subscriber.subscribe(pattern(subject), async () => 'ack')).rejects.toThrow(/closed/);
+      await expect(subscriber.request(message(subject, 'late'), { timeoutMs: 100 })).rejects.toThrow(/closed/);
+      expect(subscriber.connection.isClosed()).toBe(true);
+      await subscriber.close();
+    });
+
+    it('rejects pending requests', async () => {
+      const subject = `closereq.${uniqueId()}`;
+      const [requester, silent] = [await transport(), await transport()];
+      await silent.subscribe(pattern(subject), async () => 'ack');
+      const outcome = expect(requester.request(message(subject, 'x'), { timeoutMs: 5000 })).rejects.toThrow(/closed/);
+      await sleep(50);
+      await requester.close();
+      await outcome;
+    });
+  });
+
+  it('interoperates with a plain nats.js connection both ways (payload bytes, native headers)', async () => {
+    const subject = `plain.${uniqueId()}`;
+    const ours = await transport();
+    const plain = await connect({ servers: NATS_URL });
+    try {
+      const seenByPlain: Array<{ data: string; unit: string; contentType: string }> = [];
+      plain.subscribe(subject, {
+        callback: (_error, msg) => {
+          seenByPlain.push({ data: msg.string(), unit: msg.headers?.get('unit') ?? '', contentType: msg.headers?.get('content-type') ?? '' });
+        },
+      });
+      await plain.flush();
+      await ours.publish(message(subject, '{"v":1}', { headers: { unit: 'kelvin' }, contentType: 'application/json' }));
+      await eventually(() => seenByPlain.length === 1, 'plain client receives');
+      expect(seenByPlain[0]).toEqual({ data: '{"v":1}', unit: 'kelvin', contentType: 'application/json' });
+
+      const got = collector();
+      await ours.subscribe(pattern(`${subject}.back`), got.handler);
+      const plainHeaders = natsHeaders();
+      plainHeaders.set('Content-Type', 'application/json');
+      plainHeaders.set('unit', 'celsius');
+      plain.publish(`${subject}.back`, '{"v":2}', { headers: plainHeaders });
+      await eventually(() => got.received.length === 1, 'our subscriber receives');
+      expect(text(got.received[0]!.payload)).toBe('{"v":2}');
+      expect(got.received[0]!.headers).toEqual({ unit: 'celsius' });
+      expect(got.received[0]!.contentType).toBe('application/json');
+    } finally {
+      await plain.close();
+    }
+  });
+});
