@@ -4,8 +4,8 @@
  * Node's bare start-up. Prints a Markdown table (paste it into the README).
  * Options: `--runs <n>` (default 5), `--sizes 200,800` (synthetic channels).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,59 @@ const cacheDir = path.join(work, 'cache');
 measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, 'prime'), '--force'], { ASYNCAPI_GEN_CACHE_DIR: cacheDir });
 bench('streetlights 3.0, parse cache hit', (iteration) =>
   measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, `hit-${iteration}`)], { ASYNCAPI_GEN_CACHE_DIR: cacheDir }));
+
+/**
+ * `generate --watch`: the time from saving a one-line change to the report of the regenerated
+ * files (the watcher's debounce included), over several changes; peak RSS of the watching process.
+ */
+async function watchRegeneration(spec: string, changes: number): Promise<Sample[]> {
+  const copy = path.join(work, `watched-${path.basename(spec)}`);
+  copyFileSync(spec, copy);
+  const original = readFileSync(copy, 'utf8');
+  if (!/^  version: .*$/m.test(original)) throw new Error(`${spec} has no info.version line to change`);
+  const child = spawn(process.execPath, [BIN, 'generate', copy, '-o', path.join(work, 'watched-out'), '--watch'], { env: { ...process.env, ASYNCAPI_GEN_CACHE_DIR: path.join(work, 'watch-cache') } });
+  let output = '';
+  let onOutput: (() => void) | undefined;
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
+    onOutput?.();
+  });
+  const waitFor = (pattern: RegExp, from: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch: no ${pattern} after 30 s:\n${output}`)), 30_000);
+      onOutput = () => {
+        if (!pattern.test(output.slice(from))) return;
+        clearTimeout(timer);
+        onOutput = undefined;
+        resolve();
+      };
+      onOutput();
+    });
+  const samples: Sample[] = [];
+  try {
+    await waitFor(/Watching/, 0);
+    for (let change = 1; change <= changes; change++) {
+      const from = output.length;
+      const started = performance.now();
+      writeFileSync(copy, original.replace(/^  version: .*$/m, `  version: 9.9.${change}`));
+      await waitFor(/Generated [^\n]*\n/, from);
+      const seconds = (performance.now() - started) / 1000;
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
+      samples.push({ seconds, peakMb: peakKb / 1024 });
+      // Changes a person makes are seconds apart; let the watcher settle.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return samples;
+}
+
+const watchSamples = await watchRegeneration(streetlights, RUNS + 1);
+// The first change after start-up warms the JIT; the rest are what a person editing sees.
+rows.push({ name: 'streetlights 3.0, watch: one-line change to files reported (debounce included)', samples: watchSamples.slice(1) });
+process.stderr.write(`watch regeneration: ${median(watchSamples.slice(1).map((s) => s.seconds)).toFixed(2)} s\n`);
 
 for (const size of SIZES) {
   const spec = path.join(work, `synthetic-${size}.yaml`);

@@ -61,7 +61,7 @@ function readDocument(value: unknown): CachedDocument | undefined {
 
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['error', 'warning', 'info', 'hint']);
 
-function readDiagnostics(value: unknown): Diagnostic[] | undefined {
+export function readDiagnostics(value: unknown): Diagnostic[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const items: ReadonlyArray<unknown> = value;
   const diagnostics: Diagnostic[] = [];

@@ -1,5 +1,6 @@
 /** What `loadDocument` keeps between runs, and the interface of a place that keeps it. */
 import type { Diagnostic } from '../diagnostics.js';
+import type { CachedGeneration } from './generation.js';
 
 /**
  * Part of every cache key and of every stored entry: bump it whenever what is stored, or how it
@@ -28,4 +29,10 @@ export interface CachedLoad {
 export interface LoadCache {
   get(key: string): Promise<CachedLoad | undefined>;
   set(key: string, value: CachedLoad): Promise<void>;
+  /**
+   * Whole generations (see `generation.ts`), kept by `generate` next to the loads. A cache
+   * without them still serves loads; the same rules hold (a failure to read is a miss).
+   */
+  getGeneration?(key: string): Promise<CachedGeneration | undefined>;
+  setGeneration?(key: string, value: CachedGeneration): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEntry, serializeEntry } from './entry.js';
+import { parseGeneration, serializeGeneration, type CachedGeneration } from './generation.js';
 import type { CachedLoad, LoadCache } from './load-cache.js';
 
 export const CACHE_DIR_ENV = 'ASYNCAPI_GEN_CACHE_DIR';
@@ -44,58 +45,63 @@ export function createFileCache(dir: string, options: FileCacheOptions = {}): Lo
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entryPath = (key: string): string => path.join(cacheDir, `${key}.json`);
 
-  return {
-    async get(key: string): Promise<CachedLoad | undefined> {
-      if (!KEY_PATTERN.test(key) || !(await isOwnFolder(cacheDir))) return undefined;
-      const file = entryPath(key);
-      let text: string;
-      try {
-        text = await fs.readFile(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-      const value = parseEntry(key, text);
-      if (value === undefined) {
-        await fs.rm(file, { force: true }).catch(ignore);
-        return undefined;
-      }
-      // Touched on use, so that pruning by modification time drops the least recently used.
-      const now = new Date();
-      await fs.utimes(file, now, now).catch(ignore);
-      return value;
-    },
+  async function read<T>(key: string, parse: (key: string, text: string) => T | undefined): Promise<T | undefined> {
+    if (!KEY_PATTERN.test(key) || !(await isOwnFolder(cacheDir))) return undefined;
+    const file = entryPath(key);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const value = parse(key, text);
+    if (value === undefined) {
+      await fs.rm(file, { force: true }).catch(ignore);
+      return undefined;
+    }
+    // Touched on use, so that pruning by modification time drops the least recently used.
+    const now = new Date();
+    await fs.utimes(file, now, now).catch(ignore);
+    return value;
+  }
 
-    async set(key: string, value: CachedLoad): Promise<void> {
-      if (!KEY_PATTERN.test(key)) return;
-      let text: string;
-      try {
-        text = serializeEntry(key, value);
-      } catch {
-        // A document holding a value the encoding cannot keep exactly is simply not cached.
-        return;
-      }
-      try {
-        // Only the cache folder itself is private: `node_modules/.cache` is shared with other tools.
-        await fs.mkdir(path.dirname(cacheDir), { recursive: true });
-        await fs.mkdir(cacheDir, { mode: 0o700 }).catch((error: unknown) => {
-          if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-        });
-        if (!(await isOwnFolder(cacheDir))) return;
-      } catch {
-        return;
-      }
-      const file = entryPath(key);
-      const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_FILE_SUFFIX}`;
-      try {
-        // Written aside and renamed, so a reader sees the old entry, the new one, or none: never half of one.
-        await fs.writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
-        await fs.rename(temporary, file);
-      } catch {
-        await fs.rm(temporary, { force: true }).catch(ignore);
-        return;
-      }
-      await prune(cacheDir, maxEntries, `${key}.json`).catch(ignore);
-    },
+  async function write(key: string, serialize: () => string): Promise<void> {
+    if (!KEY_PATTERN.test(key)) return;
+    let text: string;
+    try {
+      text = serialize();
+    } catch {
+      // A document holding a value the encoding cannot keep exactly is simply not cached.
+      return;
+    }
+    try {
+      // Only the cache folder itself is private: `node_modules/.cache` is shared with other tools.
+      await fs.mkdir(path.dirname(cacheDir), { recursive: true });
+      await fs.mkdir(cacheDir, { mode: 0o700 }).catch((error: unknown) => {
+        if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+      });
+      if (!(await isOwnFolder(cacheDir))) return;
+    } catch {
+      return;
+    }
+    const file = entryPath(key);
+    const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_FILE_SUFFIX}`;
+    try {
+      // Written aside and renamed, so a reader sees the old entry, the new one, or none: never half of one.
+      await fs.writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+      await fs.rename(temporary, file);
+    } catch {
+      await fs.rm(temporary, { force: true }).catch(ignore);
+      return;
+    }
+    await prune(cacheDir, maxEntries, `${key}.json`).catch(ignore);
+  }
+
+  return {
+    get: (key: string): Promise<CachedLoad | undefined> => read(key, parseEntry),
+    set: (key: string, value: CachedLoad): Promise<void> => write(key, () => serializeEntry(key, value)),
+    getGeneration: (key: string): Promise<CachedGeneration | undefined> => read(key, parseGeneration),
+    setGeneration: (key: string, value: CachedGeneration): Promise<void> => write(key, () => serializeGeneration(key, value)),
   };
 }
 
@@ -148,10 +154,15 @@ function ignore(): void {}
 /** A cache for one process: lets a second load of the same files in the same run skip the parser. */
 export function createMemoryCache(): LoadCache {
   const entries = new Map<string, CachedLoad>();
+  const generations = new Map<string, CachedGeneration>();
   return {
     get: async (key) => entries.get(key),
     set: async (key, value) => {
       entries.set(key, value);
+    },
+    getGeneration: async (key) => generations.get(key),
+    setGeneration: async (key, value) => {
+      generations.set(key, value);
     },
   };
 }

@@ -230,7 +230,7 @@ export function printJobRun(io: CliIO, run: JobRun, flags: GenerateFlags, named:
   const label = named ? `[${job.name}] ` : '';
   const spec = relative(io, job.spec);
   const output = relative(io, job.output);
-  const timing = `${result.timings.loadMs + result.timings.generateMs + run.writeMs} ms${result.cached === true ? ', parse cached' : ''}`;
+  const timing = `${result.timings.loadMs + result.timings.generateMs + run.writeMs} ms${result.reused === true ? ', from the output cache' : result.cached === true ? ', parse cached' : ''}`;
   printDiagnostics(io, result.diagnostics, flags.verbose === true);
   switch (outcome.kind) {
     case 'invalid':
@@ -314,6 +314,7 @@ function jsonJob(io: CliIO, run: JobRun): JsonJobReport {
     packages: result.packages,
     sources: result.sources,
     cached: result.cached ?? false,
+    reused: result.reused ?? false,
     ...(run.stubs === undefined ? {} : { handlers: { folder: run.stubs.handlersDir, created: run.stubs.created, orphaned: run.stubs.orphaned } }),
     timings: { ...result.timings, writeMs: run.writeMs },
   };

@@ -11,9 +11,7 @@ import { createFileCache, defaultCacheDir } from '../cache/index.js';
 import { runGenerate, unreadableSpec, type GenerateFlags } from './generate-command.js';
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_SUCCESS, EXIT_USAGE, type CliIO } from './io.js';
 import { jsonDiagnostics, printDiagnostics, summarizeDiagnostics, type JsonReport } from './report.js';
-import { runTemplatesEject } from './templates-command.js';
-import { runInit, type InitFlags } from './init-command.js';
-import { runWatch } from './watch.js';
+import type { InitFlags } from './init-command.js';
 
 interface CommonFlags {
   readonly json?: boolean;
@@ -102,7 +100,7 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .option('--json', 'print one machine-readable JSON report on stdout')
     .option('--verbose', 'also print info and hint diagnostics, and every file written')
     .action(async (spec: string | undefined, flags: GenerateCommandFlags) =>
-      setExitCode(flags.watch === true ? await runWatch(io, spec, flags) : await runGenerate(io, spec, flags)));
+      setExitCode(flags.watch === true ? await (await import('./watch.js')).runWatch(io, spec, flags) : await runGenerate(io, spec, flags)));
 
   program
     .command('validate')
@@ -122,7 +120,7 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .option('--generator-package <spec>', 'the devDependency spec of asyncapi-gen in the project (a version range, or a tarball path from npm pack); default: this version')
     .option('--force', 'write into a folder that is not empty')
     .option('-y, --yes', 'ask nothing; take the defaults')
-    .action(async (dir: string, flags: InitFlags) => setExitCode(await runInit(io, dir, flags)));
+    .action(async (dir: string, flags: InitFlags) => setExitCode(await (await import('./init-command.js')).runInit(io, dir, flags)));
 
   const templates = program.command('templates').description('work with the Handlebars templates');
   templates
@@ -130,7 +128,7 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
     .description('copy the built-in templates and partials into a folder, to start custom templates')
     .argument('<dir>', 'the folder to copy them to')
     .option('--force', 'overwrite files already there')
-    .action(async (dir: string, flags: { readonly force?: boolean }) => setExitCode(await runTemplatesEject(io, dir, flags)));
+    .action(async (dir: string, flags: { readonly force?: boolean }) => setExitCode(await (await import('./templates-command.js')).runTemplatesEject(io, dir, flags)));
   return program;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import type { GeneratedFile } from '../generate/pipeline.js';
 import type { PackageRequirement } from '../generate/packages.js';
-import { formatDiagnostic } from '../load/index.js';
+import { formatDiagnostic } from '../load/format.js';
 import type { CliIO } from './io.js';
 
 const COLORS = { error: '\u001b[31m', warning: '\u001b[33m', info: '\u001b[36m', hint: '\u001b[90m' } as const;
@@ -79,6 +79,8 @@ export interface JsonJobReport {
   readonly sources: ReadonlyArray<string>;
   /** Whether the parse came from the cache. */
   readonly cached: boolean;
+  /** Whether the whole generation came from the output cache (nothing was parsed, rendered or formatted). */
+  readonly reused: boolean;
   /** Jobs with `handlers`: stubs created (or that would be) and handler files no operation uses. */
   readonly handlers?: { readonly folder: string; readonly created: ReadonlyArray<string>; readonly orphaned: ReadonlyArray<string> };
   readonly timings: { readonly loadMs: number; readonly generateMs: number; readonly writeMs: number };

@@ -14,7 +14,7 @@ import { planJobs, type GenerationJob, type PlannedJobs } from './jobs.js';
 import { ProgressLine } from './progress.js';
 import { paint, printDiagnostics } from './report.js';
 
-const DEBOUNCE_MS = 120;
+const DEBOUNCE_MS = 60;
 
 let activeWatches = 0;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 import { importModuleConfig, importTypeScriptConfig } from './modules.js';
 import { configNotFound, configUnreadable, unsupportedConfigFormat } from './problems.js';
-import { errorCode, moduleConfig, parseDataConfig, readConfigText, type RawConfig } from './read.js';
+import { errorCode, moduleConfig, readConfigText, type RawConfig } from './read.js';
 import type { LoadedConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
@@ -44,10 +44,12 @@ export async function readRawConfig(file: string): Promise<RawConfig> {
   await checkIsFile(file);
   switch (format) {
     case 'package-json':
-      return parseDataConfig(file, await readConfigText(file), true);
     case 'json':
-    case 'yaml':
-      return parseDataConfig(file, await readConfigText(file), false);
+    case 'yaml': {
+      const text = await readConfigText(file);
+      const { parseDataConfig } = await import('./parse-data.js');
+      return parseDataConfig(file, text, format === 'package-json');
+    }
     case 'module':
       return moduleConfig(file, await importModuleConfig(file));
     case 'typescript':

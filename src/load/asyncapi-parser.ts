@@ -4,6 +4,7 @@
 import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
 import { OpenAPISchemaParser } from '@asyncapi/openapi-schema-parser';
 import { Parser } from '@asyncapi/parser';
+import { shareCompiledSchemas } from './shared-schemas.js';
 
 /**
  * Served in place of a refused remote document. The resolver tries every reader registered for a
@@ -19,6 +20,7 @@ const REFUSED_REMOTE_CONTENT = '{ "asyncapi-gen": "remote $ref refused"';
  * change which of two equal objects the resolver keeps. Files it does not know are read from disk.
  */
 export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined): Parser {
+  shareCompiledSchemas();
   const refuse = (): string => REFUSED_REMOTE_CONTENT;
   const fromMemory = (uri: { href(): string }): string | undefined => {
     const href = uri.href();

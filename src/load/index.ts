@@ -70,21 +70,45 @@ export interface LoadResult {
   readonly cached?: boolean;
 }
 
+/**
+ * A load read up to the point where the parser would run: every file is read and checked, and
+ * the cache key (with a cache) is known, so a caller can look up work it keeps under that key
+ * before paying for the parse.
+ */
+export type PreparedLoad =
+  | { readonly done: true; readonly result: LoadResult }
+  | {
+      readonly done: false;
+      /** The key of this load in `options.cache`; absent without a cache, or for a document that fetches remote refs. */
+      readonly cacheKey?: string;
+      /** Every file read (main + referenced): absolute path and the text the load used, sorted by path. */
+      readonly inputs: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+      /** The rest of the load: the cache lookup, else the parser. */
+      finish(): Promise<LoadResult>;
+    };
+
 /** Never throws for a problem of the input: every one is a diagnostic. */
 export async function loadDocument(specPath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const prepared = await prepareLoad(specPath, options);
+  return prepared.done ? prepared.result : prepared.finish();
+}
+
+/** The first half of `loadDocument`: reading, checking and the cache key. Never throws for a problem of the input. */
+export async function prepareLoad(specPath: string, options: LoadOptions = {}): Promise<PreparedLoad> {
   const mainFile = path.resolve(specPath);
   const allowRemoteRefs = options.allowRemoteRefs ?? false;
   const maxLines = options.maxLines ?? DEFAULT_MAX_LINES;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const files = new SourceFiles({ maxFileBytes, maxLines });
   const lookup = (file: string): SourceFile | undefined => files.get(file);
+  const done = (result: LoadResult): PreparedLoad => ({ done: true, result });
 
   const main = await files.load(mainFile);
-  if (!main.ok) return failed(main.diagnostics);
+  if (!main.ok) return done(failed(main.diagnostics));
   const diagnostics: Diagnostic[] = [...main.diagnostics];
-  if (main.source.document.contents === null) return failed([...diagnostics, emptyDocument(mainFile)]);
+  if (main.source.document.contents === null) return done(failed([...diagnostics, emptyDocument(mainFile)]));
   const version = checkAsyncApiVersion(main.source);
-  if (!version.ok) return failed([...diagnostics, version.diagnostic]);
+  if (!version.ok) return done(failed([...diagnostics, version.diagnostic]));
 
   const scan = await scanRefs(main.source, files);
   diagnostics.push(...scan.diagnostics);
@@ -94,62 +118,58 @@ export async function loadDocument(specPath: string, options: LoadOptions = {}):
   if (!allowRemoteRefs) diagnostics.push(...remoteSites.map((site) => remoteRefRefused(site.ref, site.location)));
   if (files.totalLines() > maxLines) diagnostics.push(documentTooLarge(mainFile, files.totalLines(), maxLines));
   // Refused remote refs do not stop the parser: it reports the document's other problems too.
-  if (hasErrors(diagnostics.filter((d) => d.code !== 'remote-ref-refused'))) return failed(diagnostics);
+  if (hasErrors(diagnostics.filter((d) => d.code !== 'remote-ref-refused'))) return done(failed(diagnostics));
 
   // Remote content is not part of the key, so a document that fetches some is never cached.
   const cache = allowRemoteRefs && remoteSites.length > 0 ? undefined : options.cache;
-  const cacheKey =
-    cache === undefined
-      ? undefined
-      : loadCacheKey({
-          toolVersion: toolVersion(),
-          allowRemoteRefs,
-          maxFileBytes,
-          maxLines,
-          files: files.readFiles().map((file) => ({ path: file, text: files.text(file) ?? '' })),
-        });
-  const hit = cache === undefined || cacheKey === undefined ? undefined : await cachedLoad(cache, cacheKey);
-  if (hit !== undefined) {
-    if (hit.document === undefined) return { diagnostics: hit.diagnostics, cached: true };
-    const { json, asyncapiVersion } = hit.document;
-    const locate = createLocator(main.source, lookup);
-    const document: LoadedDocument = { json, asyncapiVersion, sourceFile: mainFile, files: files.readFiles(), locate };
-    return { document, diagnostics: hit.diagnostics, cached: true };
-  }
-  const remember = async (result: LoadResult): Promise<LoadResult> => {
-    if (cache === undefined || cacheKey === undefined) return result;
-    // The parser reads referenced files itself: one saved again meanwhile would file this result under the old contents.
-    if (await unchangedOnDisk(files, maxFileBytes)) await storeLoad(cache, cacheKey, result);
-    return { ...result, cached: false };
-  };
+  const inputs = files.readFiles().map((file) => ({ path: file, text: files.text(file) ?? '' }));
+  const cacheKey = cache === undefined ? undefined : loadCacheKey({ toolVersion: toolVersion(), allowRemoteRefs, maxFileBytes, maxLines, files: inputs });
 
-  const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file));
-  // A crash says nothing certain about the document, so it is not remembered.
-  if (!parsed.ok) return { ...failed([...diagnostics, parsed.diagnostic]), ...(cache === undefined ? {} : { cached: false }) };
-  diagnostics.push(
-    ...convertParserDiagnostics(parsed.diagnostics, {
-      mainFile,
-      sites: scan.sites,
-      lookup,
-      remoteRefsRefused: !allowRemoteRefs,
-    }),
-  );
-  if (parsed.json === undefined || hasErrors(diagnostics)) {
-    return remember(failed(hasErrors(diagnostics) ? diagnostics : [...diagnostics, invalidWithoutReason(mainFile)]));
-  }
-  const locate = createLocator(main.source, lookup);
-  const leftovers = resolveLeftoverRefs(parsed.json, main.source, lookup);
-  diagnostics.push(...leftovers.unresolved.map((pointer) => refLeftUnresolved(pointer, locate(pointer) ?? startOf(mainFile))));
-  return remember({
-    document: {
-      json: parsed.json,
-      asyncapiVersion: version.version,
-      sourceFile: mainFile,
-      files: files.readFiles(),
-      locate,
-    },
-    diagnostics: dedupeAndSort(diagnostics),
-  });
+  const finish = async (): Promise<LoadResult> => {
+    const hit = cache === undefined || cacheKey === undefined ? undefined : await cachedLoad(cache, cacheKey);
+    if (hit !== undefined) {
+      if (hit.document === undefined) return { diagnostics: hit.diagnostics, cached: true };
+      const { json, asyncapiVersion } = hit.document;
+      const locate = createLocator(main.source, lookup);
+      const document: LoadedDocument = { json, asyncapiVersion, sourceFile: mainFile, files: files.readFiles(), locate };
+      return { document, diagnostics: hit.diagnostics, cached: true };
+    }
+    const remember = async (result: LoadResult): Promise<LoadResult> => {
+      if (cache === undefined || cacheKey === undefined) return result;
+      // The parser reads referenced files itself: one saved again meanwhile would file this result under the old contents.
+      if (await unchangedOnDisk(files, maxFileBytes)) await storeLoad(cache, cacheKey, result);
+      return { ...result, cached: false };
+    };
+
+    const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file));
+    // A crash says nothing certain about the document, so it is not remembered.
+    if (!parsed.ok) return { ...failed([...diagnostics, parsed.diagnostic]), ...(cache === undefined ? {} : { cached: false }) };
+    diagnostics.push(
+      ...convertParserDiagnostics(parsed.diagnostics, {
+        mainFile,
+        sites: scan.sites,
+        lookup,
+        remoteRefsRefused: !allowRemoteRefs,
+      }),
+    );
+    if (parsed.json === undefined || hasErrors(diagnostics)) {
+      return remember(failed(hasErrors(diagnostics) ? diagnostics : [...diagnostics, invalidWithoutReason(mainFile)]));
+    }
+    const locate = createLocator(main.source, lookup);
+    const leftovers = resolveLeftoverRefs(parsed.json, main.source, lookup);
+    diagnostics.push(...leftovers.unresolved.map((pointer) => refLeftUnresolved(pointer, locate(pointer) ?? startOf(mainFile))));
+    return remember({
+      document: {
+        json: parsed.json,
+        asyncapiVersion: version.version,
+        sourceFile: mainFile,
+        files: files.readFiles(),
+        locate,
+      },
+      diagnostics: dedupeAndSort(diagnostics),
+    });
+  };
+  return { done: false, ...(cacheKey === undefined ? {} : { cacheKey }), inputs, finish };
 }
 
 /** A cache that fails to answer is a miss: the cache only ever saves time. */

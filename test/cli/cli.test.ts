@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cli, tempDir } from './helpers.js';
+import { cli, snapshot, tempDir } from './helpers.js';
 import { fixturePath, PROJECT_ROOT } from '../support/generated.js';
 
 const INVALID_V3 = `asyncapi: 3.0.0
@@ -81,6 +81,21 @@ channels:
     expect(report.packages.map((p) => p.name)).toContain('@types/node');
     expect(Array.isArray(report.diagnostics)).toBe(true);
   }, 30_000);
+
+  it('answers a repeated run from the output cache, and says so', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'package.json'), '{ "private": true }');
+    writeFileSync(path.join(cwd, 'asyncapi.yaml'), readFileSync(fixturePath('demo/streetlights.yaml'), 'utf8'));
+    const first = await cli(cwd, 'generate', 'asyncapi.yaml', '-o', 'first', '--json');
+    const second = await cli(cwd, 'generate', 'asyncapi.yaml', '-o', 'second', '--json');
+    const reports = [first, second].map((run) => JSON.parse(run.stdout) as { ok: boolean; jobs: Array<{ cached: boolean; reused: boolean }>; files: Array<{ path: string; bytes: number }> });
+    expect(reports.map((report) => [report.ok, report.jobs[0]?.cached, report.jobs[0]?.reused])).toEqual([[true, false, false], [true, true, true]]);
+    expect(reports[1]?.files).toEqual(reports[0]?.files.map((file) => ({ ...file, change: 'added' })));
+    expect(snapshot(path.join(cwd, 'second'))).toEqual(snapshot(path.join(cwd, 'first')));
+    const human = await cli(cwd, 'generate', 'asyncapi.yaml', '-o', 'second');
+    expect(human.stderr).toMatch(/up to date, nothing written; \d+ ms, from the output cache;/);
+    expect(existsSync(path.join(cwd, 'node_modules', '.cache', 'asyncapi-gen'))).toBe(true);
+  }, 60_000);
 
   it('refuses AsyncAPI 1.x with a clear message', async () => {
     const cwd = tempDir();

@@ -1,0 +1,58 @@
+/**
+ * A hash of everything whose change changes generated files for the same document and settings:
+ * the generator's code (as built or as sources), the built-in templates, the runtime copied into
+ * the output, and the versions of the packages that render and format. A development build,
+ * `npm link` or a git install keeps the version number while all of these change.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OWN_MANIFEST, versionIn } from '../version.js';
+import { RUNTIME_DIR, TEMPLATES_DIR, isWithinFolder } from '../paths.js';
+
+const RENDERING_PACKAGES = ['handlebars', 'prettier'];
+const CODE_FILE = /\.(js|mjs|ts|hbs|json)$/;
+
+let fingerprint: string | undefined;
+
+export function generatorFingerprint(): string {
+  if (fingerprint === undefined) {
+    const hash = createHash('sha256');
+    const resolve = createRequire(OWN_MANIFEST).resolve;
+    hash.update(`asyncapi-gen@${versionIn(OWN_MANIFEST) ?? 'unknown'}\n`);
+    for (const name of RENDERING_PACKAGES) {
+      let version: string | undefined;
+      try {
+        version = versionIn(resolve(`${name}/package.json`));
+      } catch {
+        version = undefined;
+      }
+      hash.update(`${name}@${version ?? 'unknown'}\n`);
+    }
+    // `dist/` or `src/`: the folder above this module's own.
+    const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const folders = [codeRoot, TEMPLATES_DIR, ...(isWithinFolder(RUNTIME_DIR, codeRoot) ? [] : [RUNTIME_DIR])];
+    for (const folder of folders) hashFolder(hash, folder, folder);
+    fingerprint = hash.digest('hex');
+  }
+  return fingerprint;
+}
+
+function hashFolder(hash: Hash, root: string, folder: string): void {
+  let entries;
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      hashFolder(hash, root, full);
+    } else if (entry.isFile() && CODE_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      hash.update(`${path.relative(root, full)}\n`).update(readFileSync(full));
+    }
+  }
+}

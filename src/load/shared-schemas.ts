@@ -1,0 +1,68 @@
+/**
+ * Spectral (inside @asyncapi/parser) makes new Ajv instances for every document it lints, so
+ * every parse compiles the AsyncAPI meta-schemas again: about 0.25 s of each parse, all of it
+ * repeated work in a long-running process (watch mode, several jobs, a library user).
+ *
+ * Here Spectral's factory of those instances is wrapped so that a validator compiled for a
+ * schema object is reused whenever the very same object (by identity) is validated against
+ * again. The rulesets keep their schemas as long-lived objects, so those are compiled once per
+ * process; a document's own schemas (message examples) are new objects on every parse, so they
+ * are compiled as before, and weakly held. The diagnostics are the same: a test compares them on
+ * every document of the corpus with and without the sharing.
+ *
+ * If Spectral's internals are not laid out as expected, nothing is changed (only speed is lost).
+ * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns the sharing off.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const SHARE_SCHEMAS_ENV = 'ASYNCAPI_GEN_SHARE_SCHEMAS';
+
+/** Spectral's `(schema, dialect, allErrors) => validator`, made once per linted document. */
+type ValidatorFor = (schema: object, dialect: string, allErrors: boolean) => unknown;
+
+interface SpectralAjvModule {
+  createAjvInstances: () => ValidatorFor;
+}
+
+let state: 'untried' | 'shared' | 'unavailable' | 'off' = 'untried';
+
+/** Installs the sharing once per process; says whether it is in effect. */
+export function shareCompiledSchemas(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (state === 'untried') state = env[SHARE_SCHEMAS_ENV] === '0' ? 'off' : install();
+  return state === 'shared';
+}
+
+function install(): 'shared' | 'unavailable' {
+  try {
+    // The copy @asyncapi/parser itself loads, whichever that is.
+    const fromParser = createRequire(createRequire(import.meta.url).resolve('@asyncapi/parser'));
+    const functionsEntry = fromParser.resolve('@stoplight/spectral-functions');
+    const ajvModule: unknown = fromParser(path.join(path.dirname(functionsEntry), 'schema', 'ajv.js'));
+    if (!isSpectralAjvModule(ajvModule)) return 'unavailable';
+    const original = ajvModule.createAjvInstances;
+    const compiled = new WeakMap<object, Map<string, unknown>>();
+    ajvModule.createAjvInstances = (): ValidatorFor => {
+      const forThisDocument = original();
+      return (schema, dialect, allErrors) => {
+        const variant = `${dialect}/${allErrors ? 'all' : 'first'}`;
+        const variants = compiled.get(schema) ?? new Map<string, unknown>();
+        const known = variants.get(variant);
+        if (known !== undefined) return known;
+        const validator = forThisDocument(schema, dialect, allErrors);
+        variants.set(variant, validator);
+        compiled.set(schema, variants);
+        return validator;
+      };
+    };
+    return 'shared';
+  } catch {
+    return 'unavailable';
+  }
+}
+
+function isSpectralAjvModule(value: unknown): value is SpectralAjvModule {
+  if (typeof value !== 'object' || value === null || !('createAjvInstances' in value)) return false;
+  const descriptor = Object.getOwnPropertyDescriptor(value, 'createAjvInstances');
+  return typeof value.createAjvInstances === 'function' && descriptor?.writable === true;
+}
