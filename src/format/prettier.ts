@@ -5,7 +5,7 @@
 import { format } from 'prettier';
 
 export const PRETTIER_OPTIONS = {
-  parser: 'typescript',
+  parser: 'babel-ts',
   printWidth: 100,
   tabWidth: 2,
   useTabs: false,

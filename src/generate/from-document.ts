@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { UserError, hasErrors, type Diagnostic, type Locator } from '../diagnostics.js';
+import { formatAll } from '../format/parallel.js';
 import { formatTypeScript } from '../format/prettier.js';
 import type { LoadedDocument } from '../load/index.js';
 import { normalizeDocument } from '../model/normalize/index.js';
@@ -131,7 +132,9 @@ export async function generateFromDocument(document: LoadedDocument, options: Ge
   }
   const sources = jobs.map((job) => ({ path: job.path, text: renderer.render(job) }));
   options.onProgress?.('formatting');
-  const rendered = await Promise.all(sources.map(async (source, index) => {
+  // In parallel when large; on any failure, again file by file here, to name the file that failed.
+  const formatted = await formatAll(sources.map((source) => source.text)).catch(() => undefined);
+  const rendered = formatted !== undefined ? sources.map((source, index) => ({ path: source.path, contents: formatted[index] ?? '' })) : await Promise.all(sources.map(async (source, index) => {
     try {
       return { path: source.path, contents: await formatTypeScript(source.text) };
     } catch (error) {
