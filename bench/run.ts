@@ -68,7 +68,7 @@ bench('node -e 0 (bare start-up)', () => measure(process.execPath, ['-e', '0']))
 bench(`streetlights 3.0, cold, no cache (${path.basename(streetlights)})`, generateCold(streetlights));
 const cacheDir = path.join(work, 'cache');
 measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, 'prime'), '--force'], { ASYNCAPI_GEN_CACHE_DIR: cacheDir });
-bench('streetlights 3.0, parse cache hit', (iteration) =>
+bench('streetlights 3.0, repeated run: output cache hit, written to a new folder', (iteration) =>
   measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, `hit-${iteration}`)], { ASYNCAPI_GEN_CACHE_DIR: cacheDir }));
 
 /**
