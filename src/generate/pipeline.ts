@@ -53,7 +53,7 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   settings.onProgress?.('loading');
-  const outputKey = cache === undefined ? undefined : generationKey(spec, allowRemoteRefs, settings);
+  const outputKey = cache?.getGeneration === undefined ? undefined : generationKey(spec, allowRemoteRefs, settings);
   if (cache !== undefined && outputKey !== undefined) {
     const hit = await cachedGeneration(cache, outputKey);
     if (hit !== undefined) {
