@@ -10,16 +10,19 @@
  * are compiled as before, and weakly held. The diagnostics are the same: a test compares them on
  * every document of the corpus with and without the sharing.
  *
+ * The AsyncAPI meta-schemas themselves come precompiled with asyncapi-gen when they match
+ * (`meta-schemas/precompiled.ts`), so even the first parse of a process does not compile them.
+ *
  * If Spectral's internals are not laid out as expected, nothing is changed (only speed is lost).
- * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns the sharing off.
+ * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns both the sharing and the precompiled validators off.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { precompiledValidator } from './meta-schemas/precompiled.js';
+import { locateSpectral } from './meta-schemas/spectral.js';
 
 export const SHARE_SCHEMAS_ENV = 'ASYNCAPI_GEN_SHARE_SCHEMAS';
 
 /** Spectral's `(schema, dialect, allErrors) => validator`, made once per linted document. */
-type ValidatorFor = (schema: object, dialect: string, allErrors: boolean) => unknown;
+export type ValidatorFor = (schema: object, dialect: string, allErrors: boolean) => unknown;
 
 interface SpectralAjvModule {
   createAjvInstances: () => ValidatorFor;
@@ -36,9 +39,8 @@ export function shareCompiledSchemas(env: NodeJS.ProcessEnv = process.env): bool
 function install(): 'shared' | 'unavailable' {
   try {
     // The copy @asyncapi/parser itself loads, whichever that is.
-    const fromParser = createRequire(createRequire(import.meta.url).resolve('@asyncapi/parser'));
-    const functionsEntry = fromParser.resolve('@stoplight/spectral-functions');
-    const ajvModule: unknown = fromParser(path.join(path.dirname(functionsEntry), 'schema', 'ajv.js'));
+    const spectral = locateSpectral();
+    const ajvModule: unknown = spectral.require(spectral.ajvFactoryFile);
     if (!isSpectralAjvModule(ajvModule)) return 'unavailable';
     const original = ajvModule.createAjvInstances;
     const compiled = new WeakMap<object, Map<string, unknown>>();
@@ -49,7 +51,7 @@ function install(): 'shared' | 'unavailable' {
         const variants = compiled.get(schema) ?? new Map<string, unknown>();
         const known = variants.get(variant);
         if (known !== undefined) return known;
-        const validator = forThisDocument(schema, dialect, allErrors);
+        const validator = precompiledValidator(schema, dialect, allErrors, spectral) ?? forThisDocument(schema, dialect, allErrors);
         variants.set(variant, validator);
         compiled.set(schema, variants);
         return validator;
@@ -61,7 +63,7 @@ function install(): 'shared' | 'unavailable' {
   }
 }
 
-function isSpectralAjvModule(value: unknown): value is SpectralAjvModule {
+export function isSpectralAjvModule(value: unknown): value is SpectralAjvModule {
   if (typeof value !== 'object' || value === null || !('createAjvInstances' in value)) return false;
   const descriptor = Object.getOwnPropertyDescriptor(value, 'createAjvInstances');
   return typeof value.createAjvInstances === 'function' && descriptor?.writable === true;

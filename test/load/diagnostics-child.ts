@@ -2,10 +2,12 @@
  * Child process of `shared-schemas.test.ts`: loads the documents listed in a JSON file and prints
  * their diagnostics as JSON. `once` loads each once; `warm` loads them all, then all again in
  * reverse order and reports the second pass (every meta-schema validator then comes from earlier
- * documents). Whether Spectral's compiled schemas are shared is up to ASYNCAPI_GEN_SHARE_SCHEMAS.
+ * documents). Whether Spectral's compiled schemas are shared, and the precompiled meta-schema
+ * validators used, is up to ASYNCAPI_GEN_SHARE_SCHEMAS; `precompiled` says how many were loaded.
  */
 import { readFileSync } from 'node:fs';
 import { loadDocument } from '../../src/load/index.js';
+import { precompiledUses } from '../../src/load/meta-schemas/precompiled.js';
 import { shareCompiledSchemas } from '../../src/load/shared-schemas.js';
 
 const [listFile, mode] = process.argv.slice(2);
@@ -18,4 +20,4 @@ const order = mode === 'warm' ? [...documents].reverse() : documents;
 if (mode === 'warm') for (const document of documents) await loadDocument(document);
 const diagnostics: Record<string, unknown> = {};
 for (const document of order) diagnostics[document] = (await loadDocument(document)).diagnostics;
-process.stdout.write(JSON.stringify({ shared, diagnostics }));
+process.stdout.write(JSON.stringify({ shared, precompiled: precompiledUses(), diagnostics }));

@@ -1,8 +1,9 @@
 /**
- * Sharing Spectral's compiled meta-schemas across parses (`src/load/shared-schemas.ts`) must not
- * change a single diagnostic: every fixture document and every document of the shared corpus
- * (`../shared/specs`, when present) is loaded in a process without the sharing, and in one with
- * it after all of them were loaded once, and the diagnostics are compared.
+ * Sharing Spectral's compiled meta-schemas across parses (`src/load/shared-schemas.ts`) and the
+ * meta-schema validators precompiled at build time (`src/load/meta-schemas/`) must not change a
+ * single diagnostic: every fixture document and every document of the shared corpus
+ * (`../shared/specs`, when present) is loaded in a process with neither, and in one with both
+ * after all of them were loaded once, and the diagnostics are compared.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ function documentsUnder(folder: string): string[] {
 
 interface ChildReport {
   readonly shared: boolean;
+  readonly precompiled: number;
   readonly diagnostics: Record<string, unknown>;
 }
 
@@ -44,7 +46,7 @@ async function loadAll(listFile: string, mode: 'once' | 'warm', share: boolean):
 }
 
 describe('compiled meta-schemas shared across parses', () => {
-  it('give the same diagnostics as @asyncapi/parser on its own, for every fixture and corpus document', { timeout: 600_000 }, async () => {
+  it('give, with the precompiled validators, the same diagnostics as @asyncapi/parser on its own, for every fixture and corpus document', { timeout: 600_000 }, async () => {
     const documents = [...documentsUnder(path.join(REPO, 'fixtures')), ...documentsUnder(CORPUS)];
     expect(documents.length).toBeGreaterThan(40);
     const listFile = path.join(await tempDir('shared-schemas'), 'documents.json');
@@ -52,8 +54,13 @@ describe('compiled meta-schemas shared across parses', () => {
 
     const [alone, warm] = await Promise.all([loadAll(listFile, 'once', false), loadAll(listFile, 'warm', true)]);
     expect(alone.shared).toBe(false);
-    // Would the sharing silently stop working (a Spectral upgrade), this comparison would prove nothing.
+    expect(alone.precompiled).toBe(0);
+    // Would the sharing or the precompiled validators silently stop working (a Spectral upgrade, a
+    // build without the precompile step), this comparison would prove nothing.
     expect(warm.shared).toBe(true);
+    const versions = new Set(documents.map((document) => /^\s*["']?asyncapi["']?\s*:\s*["']?(\d+\.\d+\.\d+)/m.exec(fs.readFileSync(document, 'utf8'))?.[1]).filter((version) => version !== undefined));
+    // Two per version (the schema as written and resolved) of the versions the documents use.
+    expect(warm.precompiled).toBeGreaterThanOrEqual(Math.min(versions.size, 9) * 2 - 2);
     expect(Object.keys(warm.diagnostics).sort()).toEqual([...documents].sort());
     for (const document of documents) {
       expect(warm.diagnostics[document], document).toEqual(alone.diagnostics[document]);

@@ -1,0 +1,110 @@
+/**
+ * Build step (`npm run build`): compiles the validators Spectral uses for the AsyncAPI
+ * meta-schemas of every supported version into ajv standalone code, gzipped, with an index
+ * (`precompiled.ts` reads them). The schemas are the very objects Spectral validates against,
+ * captured while @asyncapi/parser parses a minimal document of each version; the Ajv instances
+ * are configured as Spectral configures its own. Usage: `node dist/load/meta-schemas/precompile.js [outDir]`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Parser } from '@asyncapi/parser';
+import { SUPPORTED_VERSIONS } from '../versions.js';
+import { isSpectralAjvModule, type ValidatorFor } from '../shared-schemas.js';
+import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, precompiledKey, schemaHash, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
+import { locateSpectral } from './spectral.js';
+
+interface Captured {
+  readonly id: string;
+  readonly schema: object;
+  readonly dialect: string;
+  readonly allErrors: boolean;
+}
+
+/** The parts of ajv used here, as Spectral's copy provides them. */
+interface AjvInstance {
+  compile(schema: object): unknown;
+  addSchema(schema: object): unknown;
+}
+type AjvClass = new (options: Record<string, unknown>) => AjvInstance;
+type Plugin = (ajv: AjvInstance) => unknown;
+type StandaloneCode = (ajv: AjvInstance, validate: unknown) => string;
+
+function defaultExport<T>(module: unknown): T {
+  const value: unknown = typeof module === 'object' && module !== null && 'default' in module ? module.default : module;
+  return value as T;
+}
+
+function jsonModule(module: unknown): object {
+  if (typeof module !== 'object' || module === null) throw new Error('a JSON meta-schema did not load as an object');
+  // Another module's interop may have given the cached JSON object a `default` key: leave it out.
+  const { default: _interop, ...schema } = module as Record<string, unknown>;
+  return schema;
+}
+
+function minimalDocument(version: string): string {
+  return version.startsWith('2.') ? `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\nchannels: {}\n` : `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\n`;
+}
+
+async function captureSchemas(): Promise<Captured[]> {
+  const spectral = locateSpectral();
+  const factory: unknown = spectral.require(spectral.ajvFactoryFile);
+  if (!isSpectralAjvModule(factory)) throw new Error(`${spectral.ajvFactoryFile} does not export createAjvInstances as expected`);
+  const original = factory.createAjvInstances;
+  const captured = new Map<string, Captured>();
+  factory.createAjvInstances = (): ValidatorFor => {
+    const forThisDocument = original();
+    return (schema, dialect, allErrors) => {
+      const id: unknown = Reflect.get(schema, '$id');
+      if (typeof id === 'string') captured.set(precompiledKey(id, dialect, allErrors), { id, schema, dialect, allErrors });
+      return forThisDocument(schema, dialect, allErrors);
+    };
+  };
+  try {
+    for (const version of SUPPORTED_VERSIONS) {
+      const before = captured.size;
+      const output = await new Parser().parse(minimalDocument(version));
+      if (output.document === undefined) throw new Error(`the minimal ${version} document did not parse: ${JSON.stringify(output.diagnostics)}`);
+      if (captured.size < before + 2) throw new Error(`parsing a ${version} document compiled ${captured.size - before} meta-schemas, expected 2 (as written and resolved)`);
+    }
+  } finally {
+    factory.createAjvInstances = original;
+  }
+  return [...captured.values()];
+}
+
+/** An Ajv instance as `@stoplight/spectral-functions/dist/schema/ajv.js` makes it, keeping the generated source. */
+function spectralLikeAjv(allErrors: boolean): AjvInstance {
+  const { require } = locateSpectral();
+  const Ajv = defaultExport<AjvClass>(require('ajv'));
+  const ajv = new Ajv({ allErrors, meta: true, messages: true, strict: false, allowUnionTypes: true, unicodeRegExp: false, logger: false, code: { source: true } });
+  defaultExport<Plugin>(require('ajv-formats'))(ajv);
+  if (allErrors) defaultExport<Plugin>(require('ajv-errors'))(ajv);
+  // JSON modules, added as they are (Spectral adds them through a namespace object with the same keys).
+  ajv.addSchema(jsonModule(require(path.join(path.dirname(locateSpectral().ajvFactoryFile), 'draft4.json'))));
+  ajv.addSchema(jsonModule(require('ajv/dist/refs/json-schema-draft-06.json')));
+  return ajv;
+}
+
+async function main(outDir: string): Promise<void> {
+  const spectral = locateSpectral();
+  const standaloneCode = defaultExport<StandaloneCode>(spectral.require('ajv/dist/standalone'));
+  const schemas = await captureSchemas();
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const entries: PrecompiledEntry[] = [];
+  for (const { id, schema, dialect, allErrors } of schemas) {
+    // Spectral's `auto` and `draft7` dialects use Ajv's default class, the one configured here.
+    if (dialect !== 'draft7' && dialect !== 'auto') continue;
+    const ajv = spectralLikeAjv(allErrors);
+    const code = standaloneCode(ajv, ajv.compile(schema));
+    const file = `${id.replace(/^https?:\/\//, '').replace(/[^\w.-]+/g, '_')}.${dialect}.${allErrors ? 'all' : 'first'}.cjs.gz`;
+    writeFileSync(path.join(outDir, file), gzipSync(code, { level: 9 }));
+    entries.push({ id, dialect, allErrors, sha256: schemaHash(schema), file });
+  }
+  const index: PrecompiledIndex = { format: PRECOMPILED_FORMAT, versions: spectral.versions, entries };
+  writeFileSync(path.join(outDir, PRECOMPILED_INDEX), `${JSON.stringify(index, null, 2)}\n`);
+  process.stdout.write(`precompiled ${entries.length} AsyncAPI meta-schema validators into ${path.relative(process.cwd(), outDir) || '.'}\n`);
+}
+
+await main(path.resolve(process.argv[2] ?? PRECOMPILED_DIR));

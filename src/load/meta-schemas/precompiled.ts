@@ -1,0 +1,105 @@
+/**
+ * Validators for the AsyncAPI meta-schemas, compiled when asyncapi-gen is built
+ * (`precompile.ts`) instead of by Spectral at the start of every process: compiling the 3.0
+ * schema twice (as written and resolved) is about 0.6 s of a cold run; loading the compiled
+ * code is about 0.03 s.
+ *
+ * One is used only for the very schema it was compiled from (same `$id`, same sha256 of its JSON)
+ * and under the same versions of spectral-functions, ajv, ajv-formats and ajv-errors; anything
+ * else is compiled by Spectral as before. The code runs with Spectral's own `require`, so it uses
+ * the same ajv runtime helpers and formats. A test compares the diagnostics with and without.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { PACKAGE_ROOT } from '../../paths.js';
+import type { SpectralLocation } from './spectral.js';
+
+export const PRECOMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'meta-schemas');
+export const PRECOMPILED_INDEX = 'index.json';
+export const PRECOMPILED_FORMAT = 1;
+
+export interface PrecompiledEntry {
+  readonly id: string;
+  readonly dialect: string;
+  readonly allErrors: boolean;
+  readonly sha256: string;
+  /** Gzipped CommonJS module (ajv standalone code), relative to the folder. */
+  readonly file: string;
+}
+
+export interface PrecompiledIndex {
+  readonly format: number;
+  readonly versions: string;
+  readonly entries: ReadonlyArray<PrecompiledEntry>;
+}
+
+export function precompiledKey(id: string, dialect: string, allErrors: boolean): string {
+  return `${id} ${dialect} ${allErrors ? 'all' : 'first'}`;
+}
+
+export function schemaHash(schema: object): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+let index: ReadonlyMap<string, PrecompiledEntry> | undefined;
+let uses = 0;
+
+/** How many validators this process took from the precompiled ones (for tests and diagnosis). */
+export function precompiledUses(): number {
+  return uses;
+}
+
+/** The precompiled validator for exactly this schema, or undefined. Never throws. */
+export function precompiledValidator(schema: object, dialect: string, allErrors: boolean, spectral: SpectralLocation, dir = PRECOMPILED_DIR): unknown {
+  const id: unknown = Reflect.get(schema, '$id');
+  if (typeof id !== 'string') return undefined;
+  index ??= readIndex(dir, spectral.versions);
+  const entry = index.get(precompiledKey(id, dialect, allErrors));
+  if (entry === undefined || schemaHash(schema) !== entry.sha256) return undefined;
+  try {
+    const code = gunzipSync(readFileSync(path.join(dir, entry.file))).toString('utf8');
+    const module: { exports: unknown } = { exports: {} };
+    // Our own build output; run as CommonJS with Spectral's require (its ajv, its ajv-formats).
+    const load = new Function('require', 'module', 'exports', code) as (require: NodeJS.Require, module: { exports: unknown }, exports: unknown) => void;
+    load(spectral.require, module, module.exports);
+    const validator: unknown = module.exports;
+    if (typeof validator !== 'function') return undefined;
+    uses++;
+    return validator;
+  } catch {
+    return undefined;
+  }
+}
+
+function readIndex(dir: string, versions: string): ReadonlyMap<string, PrecompiledEntry> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path.join(dir, PRECOMPILED_INDEX), 'utf8'));
+    if (!isIndex(parsed) || parsed.format !== PRECOMPILED_FORMAT || parsed.versions !== versions) return new Map();
+    return new Map(parsed.entries.map((entry) => [precompiledKey(entry.id, entry.dialect, entry.allErrors), entry]));
+  } catch {
+    return new Map();
+  }
+}
+
+function isIndex(value: unknown): value is PrecompiledIndex {
+  if (typeof value !== 'object' || value === null) return false;
+  const entries: unknown = Reflect.get(value, 'entries');
+  return (
+    typeof Reflect.get(value, 'format') === 'number' &&
+    typeof Reflect.get(value, 'versions') === 'string' &&
+    Array.isArray(entries) &&
+    (entries as ReadonlyArray<unknown>).every(
+      (entry) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        typeof Reflect.get(entry, 'id') === 'string' &&
+        typeof Reflect.get(entry, 'dialect') === 'string' &&
+        typeof Reflect.get(entry, 'allErrors') === 'boolean' &&
+        typeof Reflect.get(entry, 'sha256') === 'string' &&
+        typeof Reflect.get(entry, 'file') === 'string' &&
+        /^[\w.-]+$/.test(String(Reflect.get(entry, 'file'))),
+    )
+  );
+}
