@@ -284,11 +284,12 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     }
     const params = convertParameters(operation, channel, rawParams, inbound);
     if (params instanceof OperationError) return params;
+    const decode = decoderOf(inbound);
     const accepting = inbound.contentType === undefined
       ? candidates
       : candidates.filter((descriptor) => acceptsContentType(descriptor.contentType, inbound.contentType));
     if (accepting.length === 0) {
-      if (isOneOf(neighbours, inbound)) return undefined;
+      if (isOneOf(neighbours, inbound, decode)) return undefined;
       const expected = [...new Set(candidates.map((descriptor) => descriptor.contentType))].join("' or '");
       return new OperationError(
         'content-type',
@@ -301,7 +302,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     const issues: ValidationIssue[] = [];
     let fallback: IncomingEnvelope | undefined;
     for (const descriptor of accepting) {
-      const decoded = decodePayload(inbound.payload, descriptor.contentType);
+      const decoded = decode(descriptor.contentType);
       if (!decoded.ok) {
         failures.push(`${descriptor.name}: ${decoded.error}`);
         continue;
@@ -324,7 +325,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
       issues.push(...(accepting.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
     }
     if (fallback !== undefined && !validateOnReceive) return fallback;
-    if (isOneOf(neighbours, inbound)) return undefined;
+    if (isOneOf(neighbours, inbound, decode)) return undefined;
     if (fallback === undefined) {
       return new OperationError('decode', operation.id, `cannot decode message on '${inbound.address}': ${failures.join('; ')}`, { inbound });
     }
@@ -810,11 +811,26 @@ interface Neighbour {
   readonly mustCarry: ReadonlyArray<string>;
 }
 
+type Decoded = ReturnType<typeof decodePayload>;
+
+/** Decodes a delivery's payload at most once per content type, however many messages try it. */
+function decoderOf(inbound: InboundMessage): (contentType: string) => Decoded {
+  const byContentType = new Map<string, Decoded>();
+  return (contentType) => {
+    let decoded = byContentType.get(contentType);
+    if (decoded === undefined) {
+      decoded = decodePayload(inbound.payload, contentType);
+      byContentType.set(contentType, decoded);
+    }
+    return decoded;
+  };
+}
+
 /** Whether the message is one of the neighbours: it passes its schemas and carries what it must. */
-function isOneOf(neighbours: ReadonlyArray<Neighbour>, inbound: InboundMessage): boolean {
+function isOneOf(neighbours: ReadonlyArray<Neighbour>, inbound: InboundMessage, decode: (contentType: string) => Decoded): boolean {
   return neighbours.some(({ descriptor, mustCarry }) => {
     if (descriptor.validatePayload === undefined || !acceptsContentType(descriptor.contentType, inbound.contentType)) return false;
-    const decoded = decodePayload(inbound.payload, descriptor.contentType);
+    const decoded = decode(descriptor.contentType);
     if (!decoded.ok || descriptor.validatePayload(decoded.value).length > 0) return false;
     const value = decoded.value;
     if (mustCarry.length > 0 && !(typeof value === 'object' && value !== null && mustCarry.some((name) => Object.hasOwn(value, name)))) return false;
