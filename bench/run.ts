@@ -70,6 +70,8 @@ const cacheDir = path.join(work, 'cache');
 measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, 'prime'), '--force'], { ASYNCAPI_GEN_CACHE_DIR: cacheDir });
 bench('streetlights 3.0, repeated run: output cache hit, written to a new folder', (iteration) =>
   measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, `hit-${iteration}`)], { ASYNCAPI_GEN_CACHE_DIR: cacheDir }));
+bench('streetlights 3.0, repeated run: output cache hit, output folder up to date', () =>
+  measure(process.execPath, [BIN, 'generate', streetlights, '-o', path.join(work, 'prime')], { ASYNCAPI_GEN_CACHE_DIR: cacheDir }));
 
 /**
  * `generate --watch`: the time from saving a one-line change to the report of the regenerated

@@ -5,14 +5,15 @@
  * `npm link` or a git install keeps the version number while all of these change.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OWN_MANIFEST, versionIn } from '../version.js';
 import { RUNTIME_DIR, TEMPLATES_DIR, isWithinFolder } from '../paths.js';
 
-const RENDERING_PACKAGES = ['handlebars', 'prettier'];
+/** The document's YAML parser, and the packages that render and format. */
+const RENDERING_PACKAGES = ['yaml', 'handlebars', 'prettier'];
 const CODE_FILE = /\.(js|mjs|ts|hbs|json)$/;
 
 let fingerprint: string | undefined;
@@ -41,7 +42,7 @@ export function generatorFingerprint(): string {
 }
 
 function hashFolder(hash: Hash, root: string, folder: string): void {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch {

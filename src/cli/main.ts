@@ -134,7 +134,7 @@ function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
 
 export { isWriteInProgress } from '../emit/transaction.js';
 export { UserError } from '../diagnostics.js';
-export { isWatching } from './watch.js';
+export { isWatching } from './watching.js';
 
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit code. */
 export async function run(argv: ReadonlyArray<string>, io: CliIO): Promise<number> {

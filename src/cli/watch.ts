@@ -12,16 +12,12 @@ import { describeError, jobCache, type GenerateFlags, printJobRun, runJob, type 
 import { EXIT_SUCCESS, EXIT_USAGE, type CliIO } from './io.js';
 import { planJobs, type GenerationJob, type PlannedJobs } from './jobs.js';
 import { ProgressLine } from './progress.js';
+import { watchEnded, watchStarted } from './watching.js';
 import { paint, printDiagnostics } from './report.js';
 
 const DEBOUNCE_MS = 60;
 
-let activeWatches = 0;
 
-/** True while `generate --watch` runs: SIGINT should end the watch, not the process. */
-export function isWatching(): boolean {
-  return activeWatches > 0;
-}
 
 /** What a job's regeneration depends on. */
 interface WatchedJob {
@@ -202,11 +198,11 @@ export async function runWatch(io: CliIO, spec: string | undefined, flags: Gener
   };
 
   watched = planned.jobs.map((job) => watchedJob(job, undefined, undefined, planned.configFile));
-  activeWatches += 1;
+  watchStarted();
   try {
     await watchUntilStopped();
   } finally {
-    activeWatches -= 1;
+    watchEnded();
   }
   return EXIT_SUCCESS;
 

@@ -48,10 +48,16 @@ export async function formatAll(texts: ReadonlyArray<string>, options: ParallelO
   const total = texts.reduce((sum, text) => sum + text.length, 0);
   if (laneCount < 2 || total < (options.thresholdChars ?? PARALLEL_THRESHOLD_CHARS)) return Promise.all(texts.map(formatTypeScript));
   const plan = assignLanes(texts, Math.min(laneCount, texts.length));
-  const workers = plan.slice(1).map(() => new Worker(WORKER_SOURCE, { eval: true, workerData: { prettier: import.meta.resolve('prettier') } }));
+  const workers: Worker[] = [];
   try {
     const results: string[] = new Array<string>(texts.length);
-    const onWorkers = workers.map((worker, index) => formatOnWorker(worker, plan[index + 1] ?? [], texts, results));
+    const onWorkers: Array<Promise<void>> = [];
+    for (const ids of plan.slice(1)) {
+      if (ids.length === 0) continue;
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { prettier: import.meta.resolve('prettier') } });
+      workers.push(worker);
+      onWorkers.push(formatOnWorker(worker, ids, texts, results));
+    }
     const onThisThread = (async () => {
       for (const id of plan[0] ?? []) results[id] = await formatTypeScript(texts[id] ?? '');
     })();
@@ -74,6 +80,15 @@ function assignLanes(texts: ReadonlyArray<string>, laneCount: number): number[][
   return lanes.map((lane) => lane.ids);
 }
 
+function asReply(message: unknown): WorkerReply | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const id: unknown = Reflect.get(message, 'id');
+  const formatted: unknown = Reflect.get(message, 'formatted');
+  const error: unknown = Reflect.get(message, 'error');
+  if (typeof id !== 'number') return undefined;
+  return { id, ...(typeof formatted === 'string' ? { formatted } : {}), ...(typeof error === 'string' ? { error } : {}) };
+}
+
 function formatOnWorker(worker: Worker, ids: ReadonlyArray<number>, texts: ReadonlyArray<string>, results: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = ids.length;
@@ -81,9 +96,10 @@ function formatOnWorker(worker: Worker, ids: ReadonlyArray<number>, texts: Reado
       resolve();
       return;
     }
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.error !== undefined || reply.formatted === undefined) {
-        reject(new Error(reply.error ?? 'the formatting worker sent nothing'));
+    worker.on('message', (message: unknown) => {
+      const reply = asReply(message);
+      if (reply === undefined || reply.error !== undefined || reply.formatted === undefined) {
+        reject(new Error(reply?.error ?? 'the formatting worker sent no result'));
         return;
       }
       results[reply.id] = reply.formatted;

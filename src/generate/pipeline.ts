@@ -79,8 +79,9 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
   }
   const generated = await generateFromDocument(loaded.document, settings);
   const result: GenerateResult = { ...generated, diagnostics: [...loaded.diagnostics, ...generated.diagnostics] };
-  // No load key: the document fetched remote refs, whose contents no hash covers.
-  if (cache !== undefined && outputKey !== undefined && prepared.cacheKey !== undefined) {
+  // No load key: the document fetched remote refs, whose contents no hash covers; likewise files
+  // the parser read itself, beyond those the load read and hashed.
+  if (cache !== undefined && outputKey !== undefined && prepared.cacheKey !== undefined && !prepared.readBeyondInputs()) {
     await storeGeneration(cache, outputKey, result, prepared.inputs.map((input) => hashInput(input.path, input.text)));
   }
   return { ...result, timings: { loadMs, generateMs: elapsed() - loadMs }, ...cached, ...reused };
@@ -93,12 +94,17 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
 function generationKey(spec: string, allowRemoteRefs: boolean, settings: GenerationSettings): string | undefined {
   if (settings.templatesDir !== undefined) return undefined;
   const { onProgress: _progress, templatesDir: _templates, ...data } = settings;
-  return generationCacheKey({
-    spec: path.resolve(spec),
-    toolVersion: toolVersion(),
-    generator: generatorFingerprint(),
-    options: { allowRemoteRefs, maxFileBytes: DEFAULT_MAX_FILE_BYTES, maxLines: DEFAULT_MAX_LINES, settings: data },
-  });
+  try {
+    return generationCacheKey({
+      spec: path.resolve(spec),
+      toolVersion: toolVersion(),
+      generator: generatorFingerprint(),
+      options: { allowRemoteRefs, maxFileBytes: DEFAULT_MAX_FILE_BYTES, maxLines: DEFAULT_MAX_LINES, settings: data },
+    });
+  } catch {
+    // The generator's files could not be read (a rebuild under way), or a setting cannot be serialised: no caching.
+    return undefined;
+  }
 }
 
 /** A hit only when every file it was made from still reads the same; a cache that fails to answer is a miss. */

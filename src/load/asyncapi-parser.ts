@@ -17,14 +17,23 @@ const REFUSED_REMOTE_CONTENT = '{ "asyncapi-gen": "remote $ref refused"';
  * A new parser for each load: construction is cheap after the first (the ruleset is shared).
  * `readText` serves the files the load already read: the parser then sees exactly the bytes the
  * cache key was made of, and resolves without disk reads whose completion order (under load) would
- * change which of two equal objects the resolver keeps. Files it does not know are read from disk.
+ * change which of two equal objects the resolver keeps. Files it does not know are read from disk,
+ * and remote documents fetched when allowed; `onReadBeyond` is told, since no cache key covers them.
  */
-export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined): Parser {
+export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined, onReadBeyond: (href: string) => void = () => {}): Parser {
   shareCompiledSchemas();
   const refuse = (): string => REFUSED_REMOTE_CONTENT;
   const fromMemory = (uri: { href(): string }): string | undefined => {
     const href = uri.href();
-    return readText(href) ?? readText(safelyDecoded(href));
+    const text = readText(href) ?? readText(safelyDecoded(href));
+    // The parser's own reader takes over: a file no hash of this load covers.
+    if (text === undefined) onReadBeyond(href);
+    return text;
+  };
+  // Tried first, answers nothing: only says that the parser is about to fetch.
+  const noteFetch = (uri: { href(): string }): undefined => {
+    onReadBeyond(uri.href());
+    return undefined;
   };
   return new Parser({
     schemaParsers: [AvroSchemaParser(), OpenAPISchemaParser()],
@@ -37,7 +46,10 @@ export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string
         resolvers: [
           { schema: 'file', order: 1, read: fromMemory },
           ...(allowRemoteRefs
-            ? []
+            ? [
+                { schema: 'http', order: 0, read: noteFetch },
+                { schema: 'https', order: 0, read: noteFetch },
+              ]
             : [
                 { schema: 'http', order: 1, read: refuse },
                 { schema: 'https', order: 1, read: refuse },

@@ -83,8 +83,13 @@ export type PreparedLoad =
       readonly cacheKey?: string;
       /** Every file read (main + referenced): absolute path and the text the load used, sorted by path. */
       readonly inputs: ReadonlyArray<{ readonly path: string; readonly text: string }>;
-      /** The rest of the load: the cache lookup, else the parser. */
+      /** The rest of the load: the cache lookup, else the parser. Call it once. */
       finish(): Promise<LoadResult>;
+      /**
+       * After `finish`: whether the parser read files or fetched documents beyond `inputs` (refs
+       * inside a file the load could not scan). Such a result is not cached: no key covers them.
+       */
+      readBeyondInputs(): boolean;
     };
 
 /** Never throws for a problem of the input: every one is a diagnostic. */
@@ -125,6 +130,7 @@ export async function prepareLoad(specPath: string, options: LoadOptions = {}): 
   const inputs = files.readFiles().map((file) => ({ path: file, text: files.text(file) ?? '' }));
   const cacheKey = cache === undefined ? undefined : loadCacheKey({ toolVersion: toolVersion(), allowRemoteRefs, maxFileBytes, maxLines, files: inputs });
 
+  let readBeyond = false;
   const finish = async (): Promise<LoadResult> => {
     const hit = cache === undefined || cacheKey === undefined ? undefined : await cachedLoad(cache, cacheKey);
     if (hit !== undefined) {
@@ -137,11 +143,15 @@ export async function prepareLoad(specPath: string, options: LoadOptions = {}): 
     const remember = async (result: LoadResult): Promise<LoadResult> => {
       if (cache === undefined || cacheKey === undefined) return result;
       // The parser reads referenced files itself: one saved again meanwhile would file this result under the old contents.
-      if (await unchangedOnDisk(files, maxFileBytes)) await storeLoad(cache, cacheKey, result);
+      if (!readBeyond && (await unchangedOnDisk(files, maxFileBytes))) await storeLoad(cache, cacheKey, result);
       return { ...result, cached: false };
     };
 
-    const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file));
+    // A referenced file the load tried and could not read is covered: its appearing changes the key.
+    const scannedFiles = new Set(scan.sites.flatMap((site) => (site.target.kind === 'file' ? [site.target.file] : [])));
+    const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file), (href) => {
+      if (!scannedFiles.has(href) && !scannedFiles.has(decodeURIComponentSafely(href))) readBeyond = true;
+    });
     // A crash says nothing certain about the document, so it is not remembered.
     if (!parsed.ok) return { ...failed([...diagnostics, parsed.diagnostic]), ...(cache === undefined ? {} : { cached: false }) };
     diagnostics.push(
@@ -169,7 +179,7 @@ export async function prepareLoad(specPath: string, options: LoadOptions = {}): 
       diagnostics: dedupeAndSort(diagnostics),
     });
   };
-  return { done: false, ...(cacheKey === undefined ? {} : { cacheKey }), inputs, finish };
+  return { done: false, ...(cacheKey === undefined ? {} : { cacheKey }), inputs, finish, readBeyondInputs: () => readBeyond };
 }
 
 /** A cache that fails to answer is a miss: the cache only ever saves time. */
@@ -210,15 +220,29 @@ type ParserRun =
     }
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
-async function runParser(main: SourceFile, text: string, allowRemoteRefs: boolean, readText: (file: string) => string | undefined): Promise<ParserRun> {
+async function runParser(
+  main: SourceFile,
+  text: string,
+  allowRemoteRefs: boolean,
+  readText: (file: string) => string | undefined,
+  onReadBeyond: (href: string) => void,
+): Promise<ParserRun> {
   // Imported on first use: loading @asyncapi/parser takes about a second, which a cache hit never needs.
   const { asyncApiParser } = await import('./asyncapi-parser.js');
   try {
-    const output = await asyncApiParser(allowRemoteRefs, readText).parse(text, { source: main.path });
+    const output = await asyncApiParser(allowRemoteRefs, readText, onReadBeyond).parse(text, { source: main.path });
     const json: unknown = output.document?.json();
     return { ok: true, json: isRecord(json) ? json : undefined, diagnostics: output.diagnostics };
   } catch (error) {
     return { ok: false, diagnostic: parserCrash(main.path, error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createFileCache, createMemoryCache, type LoadCache } from '../../src/cache/index.js';
 import { generate, type PipelineOptions, type PipelineResult } from '../../src/generate/pipeline.js';
+import { prepareLoad } from '../../src/load/index.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
 import { copyFixture, entryFiles, tempDir } from './helpers.js';
 
@@ -65,7 +66,7 @@ describe('a repeated run', () => {
     await writeFile(referenced, original.replace('minimum: 0', 'minimum: 5'));
     const changed = await generate({ spec, cache });
     expect(changed.reused).toBe(false);
-    expect(changed.files.find((file) => file.path === 'validators.ts')?.contents).toContain('5');
+    expect(changed.files.find((file) => file.path === 'validators.ts')?.contents).toContain('must be >= 5');
     expect(outcome(changed)).toEqual(outcome(await generate({ spec })));
 
     await writeFile(referenced, original);
@@ -156,6 +157,27 @@ describe('a repeated run', () => {
     const second = await generate({ spec, cache });
     expect(second.reused).toBe(true);
     expect(outcome(second)).toEqual(outcome(await generate({ spec })));
+  });
+
+  it('is not kept, nor the parse, when the parser read files the load did not hash', async () => {
+    // The load cannot parse payload.txt (a duplicate key), so it never sees its $ref; the parser
+    // follows it and reads nested.json from disk itself. No key covers nested.json.
+    const folder = await tempDir('beyond');
+    const spec = path.join(folder, 'asyncapi.yaml');
+    await writeFile(spec, ['asyncapi: 3.0.0', 'info: { title: t, version: 1.0.0 }', 'channels:', '  ping:', '    address: ping', '    messages:', "      ping: { payload: { $ref: './payload.txt' } }", ''].join('\n'));
+    await writeFile(path.join(folder, 'payload.txt'), '{"type": "object", "type": "object", "properties": {"a": {"$ref": "./nested.json"}}}\n');
+    await writeFile(path.join(folder, 'nested.json'), '{"type": "string"}\n');
+    const prepared = await prepareLoad(spec, {});
+    if (prepared.done) throw new Error('the load stopped before the parser');
+    expect(prepared.inputs.map((input) => path.basename(input.path))).toEqual(['asyncapi.yaml', 'payload.txt']);
+    await prepared.finish();
+    expect(prepared.readBeyondInputs()).toBe(true);
+
+    const cache = createFileCache(await tempDir('beyond-cache'));
+    await generate({ spec, cache });
+    const again = await generate({ spec, cache });
+    expect(again.cached).toBe(false);
+    expect(again.reused).toBe(false);
   });
 
   it('does not keep invalid documents as generations (the parse cache keeps their diagnostics)', async () => {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { loadDocument } from '../../src/load/index.js';
 import { precompiledUses } from '../../src/load/meta-schemas/precompiled.js';
-import { shareCompiledSchemas } from '../../src/load/shared-schemas.js';
+import { shareCompiledSchemas, sharedSchemaReuses } from '../../src/load/shared-schemas.js';
 
 const [listFile, mode] = process.argv.slice(2);
 if (listFile === undefined || (mode !== 'once' && mode !== 'warm')) throw new Error('usage: diagnostics-child.ts <list.json> once|warm');
@@ -20,4 +20,4 @@ const order = mode === 'warm' ? [...documents].reverse() : documents;
 if (mode === 'warm') for (const document of documents) await loadDocument(document);
 const diagnostics: Record<string, unknown> = {};
 for (const document of order) diagnostics[document] = (await loadDocument(document)).diagnostics;
-process.stdout.write(JSON.stringify({ shared, precompiled: precompiledUses(), diagnostics }));
+process.stdout.write(JSON.stringify({ shared, precompiled: precompiledUses(), reuses: sharedSchemaReuses(), diagnostics }));

@@ -32,6 +32,7 @@ function documentsUnder(folder: string): string[] {
 interface ChildReport {
   readonly shared: boolean;
   readonly precompiled: number;
+  readonly reuses: number;
   readonly diagnostics: Record<string, unknown>;
 }
 
@@ -58,6 +59,9 @@ describe('compiled meta-schemas shared across parses', () => {
     // Would the sharing or the precompiled validators silently stop working (a Spectral upgrade, a
     // build without the precompile step), this comparison would prove nothing.
     expect(warm.shared).toBe(true);
+    // The patched factory is the one the parser calls: validators were handed out again.
+    expect(warm.reuses).toBeGreaterThan(documents.length);
+    expect(alone.reuses).toBe(0);
     const versions = new Set(documents.map((document) => /^\s*["']?asyncapi["']?\s*:\s*["']?(\d+\.\d+\.\d+)/m.exec(fs.readFileSync(document, 'utf8'))?.[1]).filter((version) => version !== undefined));
     // Two per version (the schema as written and resolved) of the versions the documents use.
     expect(warm.precompiled).toBeGreaterThanOrEqual(Math.min(versions.size, 9) * 2 - 2);
