@@ -15,6 +15,22 @@ interface EntryPayload {
   readonly document?: { readonly asyncapiVersion: string; readonly graph: EncodedGraph };
 }
 
+/** The text of an entry holding `payload`: its JSON with a checksum, under this cache format. */
+export function sealEntry(payload: object): string {
+  const payloadText = JSON.stringify(payload);
+  return JSON.stringify({ format: CACHE_FORMAT_VERSION, sha256: sha256Hex(payloadText), payload: payloadText });
+}
+
+/** The payload of an intact entry of this format written under `key`, else undefined. Throws on bad JSON. */
+export function openEntry(key: string, text: string): Record<string, unknown> | undefined {
+  const entry: unknown = JSON.parse(text);
+  if (!isRecord(entry) || entry['format'] !== CACHE_FORMAT_VERSION) return undefined;
+  const payloadText = entry['payload'];
+  if (typeof payloadText !== 'string' || entry['sha256'] !== sha256Hex(payloadText)) return undefined;
+  const payload: unknown = JSON.parse(payloadText);
+  return isRecord(payload) && payload['key'] === key ? payload : undefined;
+}
+
 /** Throws `UnsupportedGraphValueError` when the document holds a value the encoding cannot keep. */
 export function serializeEntry(key: string, value: CachedLoad): string {
   const payload: EntryPayload = {
@@ -24,19 +40,15 @@ export function serializeEntry(key: string, value: CachedLoad): string {
       ? {}
       : { document: { asyncapiVersion: value.document.asyncapiVersion, graph: encodeGraph(value.document.json) } }),
   };
-  const payloadText = JSON.stringify(payload);
-  return JSON.stringify({ format: CACHE_FORMAT_VERSION, sha256: sha256Hex(payloadText), payload: payloadText });
+  return sealEntry(payload);
 }
 
 /** Undefined for anything but an intact entry of this format written under `key`. */
 export function parseEntry(key: string, text: string): CachedLoad | undefined {
   try {
-    const entry: unknown = JSON.parse(text);
-    if (!isRecord(entry) || entry['format'] !== CACHE_FORMAT_VERSION) return undefined;
-    const payloadText = entry['payload'];
-    if (typeof payloadText !== 'string' || entry['sha256'] !== sha256Hex(payloadText)) return undefined;
-    const payload: unknown = JSON.parse(payloadText);
-    if (!isRecord(payload) || payload['key'] !== key) return undefined;
+    const payload = openEntry(key, text);
+    // A generation entry (`generation.ts`) is not a load.
+    if (payload === undefined || payload['kind'] !== undefined) return undefined;
     const diagnostics = readDiagnostics(payload['diagnostics']);
     if (diagnostics === undefined) return undefined;
     if (payload['document'] === undefined) return { diagnostics };
@@ -110,6 +122,6 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,9 +6,10 @@
  * reads follows from their contents, so equal contents mean an equal result.
  */
 import { createHash } from 'node:crypto';
-import type { Diagnostic } from '../diagnostics.js';
+import type { GenerateResult, GeneratedFile } from '../generate/from-document.js';
+import type { PackageRequirement } from '../generate/packages.js';
 import { readSourceText } from '../load/read-source.js';
-import { readDiagnostics, sha256Hex } from './entry.js';
+import { isRecord, openEntry, readDiagnostics, sealEntry, sha256Hex } from './entry.js';
 import { CACHE_FORMAT_VERSION } from './load-cache.js';
 
 /** A file the generation was made from, and the sha256 of its text as the load read it. */
@@ -19,28 +20,11 @@ export interface CachedInput {
 
 const ENTRY_KIND = 'generation';
 
-export interface CachedFile {
-  readonly path: string;
-  readonly contents: string;
-}
-
-export interface CachedPackage {
-  readonly name: string;
-  readonly range: string;
-  readonly dev: boolean;
-  readonly reason: string;
-}
+type CachedFile = GeneratedFile;
+type CachedPackage = PackageRequirement;
 
 /** Everything `generate` returns apart from its timings, and what it was made from. */
-export interface CachedGeneration {
-  readonly inputs: ReadonlyArray<CachedInput>;
-  readonly ok: boolean;
-  readonly files: ReadonlyArray<CachedFile>;
-  readonly diagnostics: ReadonlyArray<Diagnostic>;
-  readonly packages: ReadonlyArray<CachedPackage>;
-  readonly sources: ReadonlyArray<string>;
-  readonly handlerStubs?: ReadonlyArray<CachedFile>;
-}
+export type CachedGeneration = GenerateResult & { readonly inputs: ReadonlyArray<CachedInput> };
 
 export interface GenerationCacheKeyInputs {
   /** Absolute path of the document's main file. */
@@ -69,19 +53,14 @@ export async function inputsUnchanged(inputs: ReadonlyArray<CachedInput>, maxFil
 }
 
 export function serializeGeneration(key: string, value: CachedGeneration): string {
-  const payloadText = JSON.stringify({ kind: ENTRY_KIND, key, ...value });
-  return JSON.stringify({ format: CACHE_FORMAT_VERSION, sha256: sha256Hex(payloadText), payload: payloadText });
+  return sealEntry({ kind: ENTRY_KIND, key, ...value });
 }
 
 /** Undefined for anything but an intact generation entry of this format written under `key`. */
 export function parseGeneration(key: string, text: string): CachedGeneration | undefined {
   try {
-    const entry: unknown = JSON.parse(text);
-    if (!isRecord(entry) || entry['format'] !== CACHE_FORMAT_VERSION) return undefined;
-    const payloadText = entry['payload'];
-    if (typeof payloadText !== 'string' || entry['sha256'] !== sha256Hex(payloadText)) return undefined;
-    const payload: unknown = JSON.parse(payloadText);
-    if (!isRecord(payload) || payload['kind'] !== ENTRY_KIND || payload['key'] !== key) return undefined;
+    const payload = openEntry(key, text);
+    if (payload === undefined || payload['kind'] !== ENTRY_KIND) return undefined;
     const { ok, sources } = payload;
     const files = readFiles(payload['files']);
     const diagnostics = readDiagnostics(payload['diagnostics']);
@@ -96,43 +75,33 @@ export function parseGeneration(key: string, text: string): CachedGeneration | u
   }
 }
 
-/** Rebuilt field by field, so nothing but paths and contents comes out of the file. */
-function readFiles(value: unknown): CachedFile[] | undefined {
+/** Rebuilt item by item and field by field, so nothing but the expected fields comes out of the file. */
+function readList<T>(value: unknown, readItem: (item: Record<string, unknown>) => T | undefined): T[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const files: CachedFile[] = [];
+  const items: T[] = [];
   for (const item of value as ReadonlyArray<unknown>) {
-    if (!isRecord(item) || typeof item['path'] !== 'string' || typeof item['contents'] !== 'string') return undefined;
-    files.push({ path: item['path'], contents: item['contents'] });
+    const read = isRecord(item) ? readItem(item) : undefined;
+    if (read === undefined) return undefined;
+    items.push(read);
   }
-  return files;
+  return items;
+}
+
+function readFiles(value: unknown): CachedFile[] | undefined {
+  return readList(value, ({ path, contents }) => (typeof path === 'string' && typeof contents === 'string' ? { path, contents } : undefined));
 }
 
 function readInputs(value: unknown): CachedInput[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const inputs: CachedInput[] = [];
-  for (const item of value as ReadonlyArray<unknown>) {
-    if (!isRecord(item) || typeof item['path'] !== 'string' || typeof item['sha256'] !== 'string') return undefined;
-    inputs.push({ path: item['path'], sha256: item['sha256'] });
-  }
-  return inputs;
+  return readList(value, ({ path, sha256 }) => (typeof path === 'string' && typeof sha256 === 'string' ? { path, sha256 } : undefined));
 }
 
 function readPackages(value: unknown): CachedPackage[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const packages: CachedPackage[] = [];
-  for (const item of value as ReadonlyArray<unknown>) {
-    if (!isRecord(item)) return undefined;
-    const { name, range, dev, reason } = item;
-    if (typeof name !== 'string' || typeof range !== 'string' || typeof dev !== 'boolean' || typeof reason !== 'string') return undefined;
-    packages.push({ name, range, dev, reason });
-  }
-  return packages;
+  return readList(value, ({ name, range, dev, reason }) =>
+    typeof name === 'string' && typeof range === 'string' && typeof dev === 'boolean' && typeof reason === 'string' ? { name, range, dev, reason } : undefined,
+  );
 }
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && (value as ReadonlyArray<unknown>).every((item) => typeof item === 'string');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -118,15 +118,7 @@ async function cachedGeneration(cache: LoadCache, key: string): Promise<CachedGe
 }
 
 async function storeGeneration(cache: LoadCache, key: string, result: GenerateResult, inputs: CachedGeneration['inputs']): Promise<void> {
-  const value: CachedGeneration = {
-    inputs,
-    ok: result.ok,
-    files: result.files,
-    diagnostics: result.diagnostics,
-    packages: result.packages,
-    sources: result.sources,
-    ...(result.handlerStubs === undefined ? {} : { handlerStubs: result.handlerStubs }),
-  };
+  const value: CachedGeneration = { ...result, inputs };
   try {
     await cache.setGeneration?.(key, value);
   } catch {

@@ -20,19 +20,20 @@ const REFUSED_REMOTE_CONTENT = '{ "asyncapi-gen": "remote $ref refused"';
  * change which of two equal objects the resolver keeps. Files it does not know are read from disk,
  * and remote documents fetched when allowed; `onReadBeyond` is told, since no cache key covers them.
  */
-export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined, onReadBeyond: (href: string) => void = () => {}): Parser {
+export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined, onReadBeyond: (href: string, decoded: string) => void = () => {}): Parser {
   shareCompiledSchemas();
   const refuse = (): string => REFUSED_REMOTE_CONTENT;
   const fromMemory = (uri: { href(): string }): string | undefined => {
     const href = uri.href();
-    const text = readText(href) ?? readText(safelyDecoded(href));
+    const decoded = safelyDecoded(href);
+    const text = readText(href) ?? readText(decoded);
     // The parser's own reader takes over: a file no hash of this load covers.
-    if (text === undefined) onReadBeyond(href);
+    if (text === undefined) onReadBeyond(href, decoded);
     return text;
   };
   // Tried first, answers nothing: only says that the parser is about to fetch.
   const noteFetch = (uri: { href(): string }): undefined => {
-    onReadBeyond(uri.href());
+    onReadBeyond(uri.href(), uri.href());
     return undefined;
   };
   return new Parser({

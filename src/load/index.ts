@@ -149,8 +149,8 @@ export async function prepareLoad(specPath: string, options: LoadOptions = {}): 
 
     // A referenced file the load tried and could not read is covered: its appearing changes the key.
     const scannedFiles = new Set(scan.sites.flatMap((site) => (site.target.kind === 'file' ? [site.target.file] : [])));
-    const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file), (href) => {
-      if (!scannedFiles.has(href) && !scannedFiles.has(decodeURIComponentSafely(href))) readBeyond = true;
+    const parsed = await runParser(main.source, files.text(mainFile) ?? '', allowRemoteRefs, (file) => files.text(file), (href, decoded) => {
+      if (!scannedFiles.has(href) && !scannedFiles.has(decoded)) readBeyond = true;
     });
     // A crash says nothing certain about the document, so it is not remembered.
     if (!parsed.ok) return { ...failed([...diagnostics, parsed.diagnostic]), ...(cache === undefined ? {} : { cached: false }) };
@@ -225,7 +225,7 @@ async function runParser(
   text: string,
   allowRemoteRefs: boolean,
   readText: (file: string) => string | undefined,
-  onReadBeyond: (href: string) => void,
+  onReadBeyond: (href: string, decoded: string) => void,
 ): Promise<ParserRun> {
   // Imported on first use: loading @asyncapi/parser takes about a second, which a cache hit never needs.
   const { asyncApiParser } = await import('./asyncapi-parser.js');
@@ -235,14 +235,6 @@ async function runParser(
     return { ok: true, json: isRecord(json) ? json : undefined, diagnostics: output.diagnostics };
   } catch (error) {
     return { ok: false, diagnostic: parserCrash(main.path, error instanceof Error ? error.message : String(error)) };
-  }
-}
-
-function decodeURIComponentSafely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
 
