@@ -39,6 +39,7 @@ export function encodeParameterValue(value: ParameterValue): string {
  * publishers decode too. Throws on a malformed escape such as `%` or `%G1`.
  */
 export function decodeParameterValue(text: string): string {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {

@@ -11,6 +11,7 @@ import type {
   BindingsByProtocol,
   Disposition,
   InboundMessage,
+  MessageBindings,
   MessageHeaders,
   OutboundMessage,
   Transport,
@@ -285,9 +286,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     const params = convertParameters(operation, channel, rawParams, inbound);
     if (params instanceof OperationError) return params;
     const decode = decoderOf(inbound);
-    const accepting = inbound.contentType === undefined
-      ? candidates
-      : candidates.filter((descriptor) => acceptsContentType(descriptor.contentType, inbound.contentType));
+    const accepting = acceptingMessages(candidates, inbound.contentType);
     if (accepting.length === 0) {
       if (isOneOf(neighbours, inbound, decode)) return undefined;
       const expected = [...new Set(candidates.map((descriptor) => descriptor.contentType))].join("' or '");
@@ -308,19 +307,13 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
         continue;
       }
       const headers = decodeHeaders(inbound.headers, descriptor);
-      const envelope: IncomingEnvelope = {
-        message: descriptor.name,
-        payload: decoded.value,
-        headers,
-        params,
-        ...(inbound.key === undefined ? {} : { key: inbound.key }),
-        raw: inbound,
-      };
-      const messageIssues = [
-        ...(descriptor.validatePayload?.(decoded.value) ?? []),
-        ...(descriptor.validateHeaders?.(headers) ?? []).map(prefixIssue('headers')),
-      ];
-      if (messageIssues.length === 0) return envelope;
+      const envelope: IncomingEnvelope = inbound.key === undefined
+        ? { message: descriptor.name, payload: decoded.value, headers, params, raw: inbound }
+        : { message: descriptor.name, payload: decoded.value, headers, params, key: inbound.key, raw: inbound };
+      const payloadIssues = descriptor.validatePayload?.(decoded.value) ?? NO_ISSUES;
+      const headerIssues = descriptor.validateHeaders?.(headers) ?? NO_ISSUES;
+      if (payloadIssues.length === 0 && headerIssues.length === 0) return envelope;
+      const messageIssues = [...payloadIssues, ...headerIssues.map(prefixIssue('headers'))];
       fallback ??= envelope;
       issues.push(...(accepting.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
     }
@@ -340,7 +333,8 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
   async function subscribeWith(
     operation: OperationDescriptor,
     options: ReceiveOptions<object> | undefined,
-    onEnvelope: (envelope: IncomingEnvelope) => Promise<void>,
+    /** The handler; what it returns is awaited when it is a promise. */
+    onEnvelope: (envelope: IncomingEnvelope) => unknown,
   ): Promise<Subscription> {
     const channel = operation.channel;
     const pattern: AddressPattern = patternFor(channel.address, fixedParameters(options?.params));
@@ -356,7 +350,9 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
           return 'reject';
         }
         try {
-          await onEnvelope(opened);
+          const handled = onEnvelope(opened);
+          // Awaited only when it is a promise: a synchronous handler costs no extra turn.
+          if (isPromiseLike(handled)) await handled;
           return 'ack';
         } catch (error) {
           reportError(
@@ -405,9 +401,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     handler: (event: Event) => unknown,
     options?: ReceiveOptions<object>,
   ): Promise<Subscription> {
-    return subscribeWith(operation, options, async (envelope) => {
-      await handler(envelope as unknown as Event);
-    });
+    return subscribeWith(operation, options, (envelope) => handler(envelope as unknown as Event));
   }
 
   async function request<Reply>(
@@ -559,12 +553,11 @@ function chooseOutgoingMessage(
   if (!validate) return first;
   const issues: ValidationIssue[] = [];
   for (const descriptor of pool) {
-    const messageIssues = [
-      ...(descriptor.validatePayload?.(input.payload) ?? []),
-      ...(descriptor.validateHeaders?.(input.headers ?? {}) ?? []).map(prefixIssue('headers')),
-      ...('key' in input ? (descriptor.validateKey?.(input.key) ?? []).map(prefixIssue('key')) : []),
-    ];
-    if (messageIssues.length === 0) return descriptor;
+    const payloadIssues = descriptor.validatePayload?.(input.payload) ?? NO_ISSUES;
+    const headerIssues = descriptor.validateHeaders?.(input.headers ?? {}) ?? NO_ISSUES;
+    const keyIssues = 'key' in input ? (descriptor.validateKey?.(input.key) ?? NO_ISSUES) : NO_ISSUES;
+    if (payloadIssues.length === 0 && headerIssues.length === 0 && keyIssues.length === 0) return descriptor;
+    const messageIssues = [...payloadIssues, ...headerIssues.map(prefixIssue('headers')), ...keyIssues.map(prefixIssue('key'))];
     issues.push(...(pool.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
   }
   throw new ValidationError(issues, `Invalid outgoing message for ${messageLabel(operation)}`);
@@ -600,13 +593,12 @@ function convertParameters(
     const text = raw[parameter.name];
     if (text === undefined) continue;
     const value = convertParameterText(text, parameter.kind);
-    const pointer = `/${parameter.name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (value === undefined) {
-      issues.push({ path: `params:${pointer}`, keyword: 'type', message: `must be ${parameter.kind}` });
+      issues.push({ path: `params:${parameterPointer(parameter.name)}`, keyword: 'type', message: `must be ${parameter.kind}` });
       continue;
     }
-    for (const issue of parameter.validate?.(value) ?? []) {
-      issues.push({ ...issue, path: `params:${pointer}${issue.path}` });
+    for (const issue of parameter.validate?.(value) ?? NO_ISSUES) {
+      issues.push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
     }
     params[parameter.name] = value;
   }
@@ -614,6 +606,24 @@ function convertParameters(
     return new OperationError('address', operation.id, `address '${inbound.address}' has invalid parameters`, { inbound, issues });
   }
   return params;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function parameterPointer(name: string): string {
+  return `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+const NO_ISSUES: ReadonlyArray<ValidationIssue> = Object.freeze([]);
+
+/** The candidates a delivery of this content type can be; the same array when all of them can. */
+function acceptingMessages(candidates: ReadonlyArray<MessageDescriptor>, contentType: string | undefined): ReadonlyArray<MessageDescriptor> {
+  if (contentType === undefined || candidates.every((descriptor) => acceptsContentType(descriptor.contentType, contentType))) {
+    return candidates;
+  }
+  return candidates.filter((descriptor) => acceptsContentType(descriptor.contentType, contentType));
 }
 
 function encodeHeaders(headers: object, descriptor: MessageDescriptor): MessageHeaders {
@@ -628,20 +638,19 @@ function encodeHeaders(headers: object, descriptor: MessageDescriptor): MessageH
 }
 
 function decodeHeaders(headers: MessageHeaders, descriptor: MessageDescriptor): Record<string, unknown> {
-  const decoded: Record<string, unknown> = {};
   const jsonHeaders = descriptor.jsonHeaders ?? [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (jsonHeaders.includes(name)) {
-      try {
-        decoded[name] = JSON.parse(value);
-        continue;
-      } catch {
-        // Leave it as text; validation reports the wrong type.
-      }
-    }
-    decoded[name] = value;
+  if (jsonHeaders.length === 0) return { ...headers };
+  // fromEntries, not assignment: a header named `__proto__` stays an ordinary header.
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, jsonHeaders.includes(name) ? jsonHeaderValue(value) : value]));
+}
+
+/** A JSON header's value, or its text when it is not JSON (validation then reports the wrong type). */
+function jsonHeaderValue(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
   }
-  return decoded;
 }
 
 function readLocation(location: MessageLocation, payload: unknown, headers: Record<string, unknown>): unknown {
@@ -737,14 +746,27 @@ function withValueAt(target: unknown, path: ReadonlyArray<string>, value: string
   return { ...record, [head]: inner };
 }
 
-function bindingsOf(operation: OperationDescriptor, message: MessageDescriptor | undefined) {
-  return {
-    ...(operation.serverBindings === undefined ? {} : { server: operation.serverBindings }),
-    ...(operation.channel.bindings === undefined ? {} : { channel: operation.channel.bindings }),
-    ...(operation.bindings === undefined ? {} : { operation: operation.bindings }),
-    ...(message?.bindings === undefined ? {} : { message: message.bindings }),
-  };
+/** The bindings a transport is handed, built once per operation and message: sending asks for every message. */
+function bindingsOf(operation: OperationDescriptor, message: MessageDescriptor | undefined): MessageBindings {
+  let byMessage = bindingsByOperation.get(operation);
+  if (byMessage === undefined) {
+    byMessage = new Map();
+    bindingsByOperation.set(operation, byMessage);
+  }
+  let bindings = byMessage.get(message);
+  if (bindings === undefined) {
+    bindings = {
+      ...(operation.serverBindings === undefined ? {} : { server: operation.serverBindings }),
+      ...(operation.channel.bindings === undefined ? {} : { channel: operation.channel.bindings }),
+      ...(operation.bindings === undefined ? {} : { operation: operation.bindings }),
+      ...(message?.bindings === undefined ? {} : { message: message.bindings }),
+    };
+    byMessage.set(message, bindings);
+  }
+  return bindings;
 }
+
+const bindingsByOperation = new WeakMap<OperationDescriptor, Map<MessageDescriptor | undefined, MessageBindings>>();
 
 function timeoutError(operation: OperationDescriptor, address: string, timeoutMs: number): Error {
   const error = new Error(`${messageLabel(operation)}: no reply to the request on '${address}' within ${timeoutMs} ms`);
@@ -801,7 +823,8 @@ function checkedMaxMessageBytes(value: number | undefined): number {
  * Redis, most plain clients) is taken as declared.
  */
 export function acceptsContentType(declared: string, received: string | undefined): boolean {
-  return mediaTypeEssence(received) === '' || payloadKind(received) === payloadKind(declared);
+  if (received === undefined || received === '') return true;
+  return payloadKind(received) === payloadKind(declared) || mediaTypeEssence(received) === '';
 }
 
 /** A message another operation declares on the same address, as far as it can claim deliveries. */
@@ -815,12 +838,22 @@ type Decoded = ReturnType<typeof decodePayload>;
 
 /** Decodes a delivery's payload at most once per content type, however many messages try it. */
 function decoderOf(inbound: InboundMessage): (contentType: string) => Decoded {
-  const byContentType = new Map<string, Decoded>();
+  // Nearly every delivery is tried as one content type: no map for that one.
+  let firstType: string | undefined;
+  let first: Decoded | undefined;
+  let others: Map<string, Decoded> | undefined;
   return (contentType) => {
-    let decoded = byContentType.get(contentType);
+    if (first === undefined) {
+      firstType = contentType;
+      first = decodePayload(inbound.payload, contentType);
+      return first;
+    }
+    if (contentType === firstType) return first;
+    others ??= new Map();
+    let decoded = others.get(contentType);
     if (decoded === undefined) {
       decoded = decodePayload(inbound.payload, contentType);
-      byContentType.set(contentType, decoded);
+      others.set(contentType, decoded);
     }
     return decoded;
   };

@@ -88,6 +88,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
   closedErrorFor,
@@ -961,7 +962,7 @@ function inboundMessage(message: ConsumeMessage, reply: InboundMessage['reply'],
   const replyTo = propertyText(message, 'replyTo');
   return {
     address,
-    payload: new Uint8Array(message.content),
+    payload: copyBytes(message.content),
     headers: textHeaders(message.properties.headers),
     ...(contentType === undefined ? {} : { contentType }),
     ...(correlationId === undefined ? {} : { correlationId }),

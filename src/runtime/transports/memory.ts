@@ -25,6 +25,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes } from '../core/codec.js';
 
 const closedError = closedErrorFor('Memory');
 
@@ -380,7 +381,7 @@ function snapshot(message: OutboundMessage): OutboundMessage {
   if (!(message.payload instanceof Uint8Array)) {
     throw new TypeError(`Payload for "${message.address}" must be a Uint8Array (encode it before publishing)`);
   }
-  return { ...message, payload: new Uint8Array(message.payload), headers: { ...message.headers } };
+  return { ...message, payload: copyBytes(message.payload), headers: { ...message.headers } };
 }
 
 /** The wire fields of a message, with fresh payload and header copies for one receiver. */
@@ -388,7 +389,7 @@ function messageFields(wire: OutboundMessage): Omit<InboundMessage, 'reply' | 'r
   const { contentType, correlationId, replyTo, key } = wire;
   return {
     address: wire.address,
-    payload: new Uint8Array(wire.payload),
+    payload: copyBytes(wire.payload),
     headers: { ...wire.headers },
     ...(contentType === undefined ? {} : { contentType }),
     ...(correlationId === undefined ? {} : { correlationId }),

@@ -92,6 +92,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
   checkedMaxPending,
@@ -561,7 +562,7 @@ class MqttConnection {
     const correlationId = correlationData === undefined ? undefined : correlationData.toString('utf8');
     return {
       address: topic,
-      payload: new Uint8Array(payload),
+      payload: copyBytes(payload),
       headers: headersOf(properties.userProperties),
       ...(contentType === undefined ? {} : { contentType }),
       ...(correlationId === undefined ? {} : { correlationId }),

@@ -73,6 +73,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
   checkedMaxPending,
@@ -555,13 +556,13 @@ export function encodeEnvelope(metadata: EnvelopeMetadata, payload: Uint8Array):
 
 /** Splits a frame into metadata and payload; anything else (or a malformed frame) is all payload. */
 export function decodeEnvelope(bytes: Uint8Array): { metadata: EnvelopeMetadata; payload: Uint8Array } {
-  const raw = { metadata: {}, payload: new Uint8Array(bytes) };
+  const raw = { metadata: {}, payload: copyBytes(bytes) };
   if (!startsWith(bytes, ENVELOPE_PREFIX)) return raw;
   const end = bytes.indexOf(NEWLINE, ENVELOPE_PREFIX.length);
   if (end === -1) return raw;
   const metadata = parseMetadata(Buffer.from(bytes.buffer, bytes.byteOffset + ENVELOPE_PREFIX.length, end - ENVELOPE_PREFIX.length).toString('utf8'));
   if (metadata === undefined) return raw;
-  return { metadata, payload: new Uint8Array(bytes.subarray(end + 1)) };
+  return { metadata, payload: copyBytes(bytes.subarray(end + 1)) };
 }
 
 function parseMetadata(text: string): EnvelopeMetadata | undefined {

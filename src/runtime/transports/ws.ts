@@ -93,6 +93,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
   checkedMaxPending,
@@ -277,7 +278,7 @@ function isTextual(contentType: string | undefined): boolean {
 
 /** Reads a frame; anything that is not a well-formed envelope is a bare payload. */
 function decodeFrame(data: Buffer): Frame {
-  const bare: Frame = { meta: {}, payload: new Uint8Array(data) };
+  const bare: Frame = { meta: {}, payload: copyBytes(data) };
   if (!startsWithPrefix(data)) return bare;
   const newline = data.indexOf(0x0a, PREFIX_BYTES.byteLength);
   if (newline === -1) return bare;
@@ -288,7 +289,7 @@ function decodeFrame(data: Buffer): Frame {
     return bare;
   }
   const meta = readMeta(parsed);
-  return meta === undefined ? bare : { meta, payload: new Uint8Array(data.subarray(newline + 1)) };
+  return meta === undefined ? bare : { meta, payload: copyBytes(data.subarray(newline + 1)) };
 }
 
 function readMeta(value: unknown): WebSocketEnvelopeMeta | undefined {
@@ -319,7 +320,7 @@ function inboundFrom(address: string, frame: Frame, raw: WebSocketRawMessage, re
   const { contentType, correlationId, replyTo, key } = frame.meta;
   return {
     address,
-    payload: new Uint8Array(frame.payload),
+    payload: copyBytes(frame.payload),
     headers: { ...frame.meta.headers },
     ...(contentType === undefined ? {} : { contentType }),
     ...(correlationId === undefined ? {} : { correlationId }),
@@ -1276,7 +1277,7 @@ async function createServerRole(options: WebSocketServerTransportOptions): Promi
   }
 
   function deliverLocally(message: OutboundMessage, reply: Reply | undefined): void {
-    const frame: Frame = { meta: metaOf(message), payload: new Uint8Array(message.payload) };
+    const frame: Frame = { meta: metaOf(message), payload: copyBytes(message.payload) };
     const raw: WebSocketRawMessage = { data: Buffer.from(message.payload) };
     route(subscriptions, message.address, (form) => inboundFrom(form, frame, raw, reply), groupCursors);
   }
@@ -1310,7 +1311,7 @@ async function createServerRole(options: WebSocketServerTransportOptions): Promi
     const fields = { ...snapshot(message), correlationId };
     fanOut(message.address, fields, true);
     deliverLocally({ ...fields, address: message.address }, async (answer) => {
-      const frame: Frame = { meta: metaOf({ ...answer, correlationId }), payload: new Uint8Array(answer.payload) };
+      const frame: Frame = { meta: metaOf({ ...answer, correlationId }), payload: copyBytes(answer.payload) };
       pending.resolve(correlationId, inboundFrom(message.address, frame, { data: Buffer.from(answer.payload) }, undefined));
     });
     return answered;
@@ -1451,7 +1452,7 @@ function snapshot(message: OutboundMessage): MessageFields {
     throw new TypeError(`Payload for "${message.address}" must be a Uint8Array (encode it before publishing)`);
   }
   const { address: _address, ...fields } = message;
-  return { ...fields, payload: new Uint8Array(message.payload), headers: { ...message.headers } };
+  return { ...fields, payload: copyBytes(message.payload), headers: { ...message.headers } };
 }
 
 function checkedMaxInFlight(value: number | undefined): number {
