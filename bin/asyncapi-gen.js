@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
-import { UserError, isWatching, isWriteInProgress, run } from '../dist/cli/main.js';
+import { loadCli } from '../dist/cli/load-cli.js';
+
+const { UserError, isWatching, isWriteInProgress, run } = (await loadCli()).cli;
 
 // Questions only when a person can answer: both ends are a terminal and this is not CI.
 const canAsk = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;

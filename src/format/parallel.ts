@@ -6,9 +6,10 @@
  * (Formatting parts of one large file side by side was measured slower: each lane's prettier
  * starts cold, and the largest file is most of the work either way.)
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { formatTypeScript, PRETTIER_OPTIONS } from './prettier.js';
+import { formatTypeScript, PRETTIER_MODULES, PRETTIER_OPTIONS } from './prettier.js';
 
 export interface ParallelOptions {
   /** Lanes (this thread and workers); default one per core, at most 4. */
@@ -23,18 +24,25 @@ const MAX_LANES = 4;
 /** Runs in each worker: formats what it is sent, in order, with the options it is sent. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.prettier).then(({ format }) => {
+try {
+  const [{ format }, ...plugins] = workerData.modules.map((file) => require(file));
   parentPort.on('message', async ({ id, text, options }) => {
     try {
-      parentPort.postMessage({ id, formatted: await format(text, options) });
+      parentPort.postMessage({ id, formatted: await format(text, { ...options, plugins }) });
     } catch (error) {
       parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
     }
   });
-}, (error) => {
+} catch (error) {
   parentPort.postMessage({ id: -1, error: 'cannot load prettier: ' + (error instanceof Error ? error.message : String(error)) });
-});
+}
 `;
+
+/** The files of prettier's standalone build and plugins, as this module resolves them. */
+function prettierModuleFiles(): string[] {
+  const resolve = createRequire(import.meta.url).resolve;
+  return PRETTIER_MODULES.map((specifier) => resolve(specifier));
+}
 
 interface WorkerReply {
   readonly id: number;
@@ -54,7 +62,7 @@ export async function formatAll(texts: ReadonlyArray<string>, options: ParallelO
     const onWorkers: Array<Promise<void>> = [];
     for (const ids of plan.slice(1)) {
       if (ids.length === 0) continue;
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { prettier: import.meta.resolve('prettier') } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modules: prettierModuleFiles() } });
       workers.push(worker);
       onWorkers.push(formatOnWorker(worker, ids, texts, results));
     }

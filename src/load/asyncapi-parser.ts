@@ -1,10 +1,9 @@
 /**
  * The @asyncapi/parser instance for one load: one that refuses remote `$ref`s, or one that fetches them.
  */
-import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
-import { OpenAPISchemaParser } from '@asyncapi/openapi-schema-parser';
-import { Parser } from '@asyncapi/parser';
+import type { Parser } from '@asyncapi/parser';
 import { shareCompiledSchemas } from './shared-schemas.js';
+import { parserModules } from './vendor/parser-modules.js';
 
 /**
  * Served in place of a refused remote document. The resolver tries every reader registered for a
@@ -21,6 +20,7 @@ const REFUSED_REMOTE_CONTENT = '{ "asyncapi-gen": "remote $ref refused"';
  * and remote documents fetched when allowed; `onReadBeyond` is told, since no cache key covers them.
  */
 export function asyncApiParser(allowRemoteRefs: boolean, readText: (file: string) => string | undefined, onReadBeyond: (href: string, decoded: string) => void = () => {}): Parser {
+  const { Parser, AvroSchemaParser, OpenAPISchemaParser } = parserModules();
   shareCompiledSchemas();
   const refuse = (): string => REFUSED_REMOTE_CONTENT;
   const fromMemory = (uri: { href(): string }): string | undefined => {

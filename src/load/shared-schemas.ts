@@ -18,11 +18,17 @@
  * The AsyncAPI meta-schemas themselves come precompiled with asyncapi-gen when they match
  * (`meta-schemas/precompiled.ts`), so even the first parse of a process does not compile them.
  *
+ * Spectral also checks every ruleset it is given against its ruleset schema, which costs a cold
+ * run about 0.15 s of compiling. The only rulesets here are @asyncapi/parser's own, fixed in the
+ * installed package; that check is skipped for them (`skipBuiltInRulesetCheck`), and nothing about
+ * a document changes.
+ *
  * If Spectral's internals are not laid out as expected, nothing is changed (only speed is lost).
- * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns both the sharing and the precompiled validators off.
+ * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns the sharing, the precompiled validators and the skipped
+ * ruleset check off.
  */
 import { precompiledValidator } from './meta-schemas/precompiled.js';
-import { locateSpectral } from './meta-schemas/spectral.js';
+import { parserModules, type SpectralModules } from './vendor/parser-modules.js';
 
 export const SHARE_SCHEMAS_ENV = 'ASYNCAPI_GEN_SHARE_SCHEMAS';
 
@@ -49,9 +55,9 @@ export function shareCompiledSchemas(env: NodeJS.ProcessEnv = process.env): bool
 
 function install(): 'shared' | 'unavailable' {
   try {
-    // The copy @asyncapi/parser itself loads, whichever that is.
-    const spectral = locateSpectral();
-    const ajvModule: unknown = spectral.require(spectral.ajvFactoryFile);
+    const { spectral } = parserModules();
+    skipBuiltInRulesetCheck(spectral);
+    const ajvModule = spectral.ajvModule;
     if (!isSpectralAjvModule(ajvModule)) return 'unavailable';
     const original = ajvModule.createAjvInstances;
     const compiled = new WeakMap<object, Map<string, unknown>>();
@@ -75,6 +81,28 @@ function install(): 'shared' | 'unavailable' {
   } catch {
     return 'unavailable';
   }
+}
+
+let skippedRulesetChecks = 0;
+
+/** How many ruleset checks were skipped (for tests and diagnosis). */
+export function skippedRulesetCheckCount(): number {
+  return skippedRulesetChecks;
+}
+
+/**
+ * Spectral validates each ruleset it builds against its ruleset schema. The parser builds its
+ * built-in rulesets, once per process; they are valid in every release (Spectral's own tests
+ * cover them), and the check would compile the ruleset schema with Ajv on every cold run.
+ */
+function skipBuiltInRulesetCheck(spectral: SpectralModules): void {
+  const assertions = spectral.rulesetAssertions;
+  if (typeof assertions !== 'object' || assertions === null) return;
+  const descriptor = Object.getOwnPropertyDescriptor(assertions, 'assertValidRuleset');
+  if (typeof descriptor?.value !== 'function' || descriptor.writable !== true) return;
+  Reflect.set(assertions, 'assertValidRuleset', (): void => {
+    skippedRulesetChecks++;
+  });
 }
 
 export function isSpectralAjvModule(value: unknown): value is SpectralAjvModule {

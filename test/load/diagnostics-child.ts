@@ -4,11 +4,13 @@
  * reverse order and reports the second pass (every meta-schema validator then comes from earlier
  * documents). Whether Spectral's compiled schemas are shared, and the precompiled meta-schema
  * validators used, is up to ASYNCAPI_GEN_SHARE_SCHEMAS; `precompiled` says how many were loaded.
+ * Whether the parser comes from its bundle is up to ASYNCAPI_GEN_BUNDLED_PARSER; `parser` says.
  */
 import { readFileSync } from 'node:fs';
 import { loadDocument } from '../../src/load/index.js';
 import { precompiledUses } from '../../src/load/meta-schemas/precompiled.js';
-import { shareCompiledSchemas, sharedSchemaReuses } from '../../src/load/shared-schemas.js';
+import { shareCompiledSchemas, sharedSchemaReuses, skippedRulesetCheckCount } from '../../src/load/shared-schemas.js';
+import { parserModules } from '../../src/load/vendor/parser-modules.js';
 
 const [listFile, mode] = process.argv.slice(2);
 if (listFile === undefined || (mode !== 'once' && mode !== 'warm')) throw new Error('usage: diagnostics-child.ts <list.json> once|warm');
@@ -20,4 +22,5 @@ const order = mode === 'warm' ? [...documents].reverse() : documents;
 if (mode === 'warm') for (const document of documents) await loadDocument(document);
 const diagnostics: Record<string, unknown> = {};
 for (const document of order) diagnostics[document] = (await loadDocument(document)).diagnostics;
-process.stdout.write(JSON.stringify({ shared, precompiled: precompiledUses(), reuses: sharedSchemaReuses(), diagnostics }));
+const { source, codeCacheUsed } = parserModules();
+process.stdout.write(JSON.stringify({ shared, parser: source, codeCacheUsed, precompiled: precompiledUses(), reuses: sharedSchemaReuses(), skippedRulesetChecks: skippedRulesetCheckCount(), diagnostics }));

@@ -1,9 +1,11 @@
 /**
- * Sharing Spectral's compiled meta-schemas across parses (`src/load/shared-schemas.ts`) and the
- * meta-schema validators precompiled at build time (`src/load/meta-schemas/`) must not change a
- * single diagnostic: every fixture document and every document of the shared corpus
- * (`../shared/specs`, when present) is loaded in a process with neither, and in one with both
- * after all of them were loaded once, and the diagnostics are compared.
+ * What makes loading fast must not change a single diagnostic: the parser bundle with its code
+ * cache (`src/load/vendor/`), sharing Spectral's compiled meta-schemas across parses and skipping
+ * its check of the built-in ruleset (`src/load/shared-schemas.ts`), and the meta-schema validators
+ * precompiled at build time (`src/load/meta-schemas/`). Every fixture document and every document
+ * of the shared corpus (`../shared/specs`, when present) is loaded in a process with none of them
+ * (@asyncapi/parser from node_modules, as it comes), and in one with all of them after all the
+ * documents were loaded once, and the diagnostics are compared.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SHARE_SCHEMAS_ENV } from '../../src/load/shared-schemas.js';
+import { BUNDLED_PARSER_ENV } from '../../src/load/vendor/parser-modules.js';
 import { tempDir } from '../cache/helpers.js';
 import { REPO } from './helpers.js';
 
@@ -31,6 +34,9 @@ function documentsUnder(folder: string): string[] {
 
 interface ChildReport {
   readonly shared: boolean;
+  readonly parser: 'bundle' | 'node_modules';
+  readonly codeCacheUsed: boolean;
+  readonly skippedRulesetChecks: number;
   readonly precompiled: number;
   readonly reuses: number;
   readonly diagnostics: Record<string, unknown>;
@@ -39,15 +45,15 @@ interface ChildReport {
 async function loadAll(listFile: string, mode: 'once' | 'warm', share: boolean): Promise<ChildReport> {
   const { stdout } = await execute(process.execPath, ['--import', 'tsx', CHILD, listFile, mode], {
     cwd: REPO,
-    env: { ...process.env, [SHARE_SCHEMAS_ENV]: share ? '1' : '0' },
+    env: { ...process.env, [SHARE_SCHEMAS_ENV]: share ? '1' : '0', [BUNDLED_PARSER_ENV]: share ? '1' : '0' },
     maxBuffer: 256 * 1024 * 1024,
   });
   const report: unknown = JSON.parse(stdout);
   return report as ChildReport;
 }
 
-describe('compiled meta-schemas shared across parses', () => {
-  it('give, with the precompiled validators, the same diagnostics as @asyncapi/parser on its own, for every fixture and corpus document', { timeout: 600_000 }, async () => {
+describe('the fast loading path', () => {
+  it('gives the same diagnostics as @asyncapi/parser on its own, for every fixture and corpus document', { timeout: 600_000 }, async () => {
     const documents = [...documentsUnder(path.join(REPO, 'fixtures')), ...documentsUnder(CORPUS)];
     expect(documents.length).toBeGreaterThan(40);
     const listFile = path.join(await tempDir('shared-schemas'), 'documents.json');
@@ -55,10 +61,15 @@ describe('compiled meta-schemas shared across parses', () => {
 
     const [alone, warm] = await Promise.all([loadAll(listFile, 'once', false), loadAll(listFile, 'warm', true)]);
     expect(alone.shared).toBe(false);
+    expect(alone.parser).toBe('node_modules');
+    expect(alone.skippedRulesetChecks).toBe(0);
     expect(alone.precompiled).toBe(0);
     // Would the sharing or the precompiled validators silently stop working (a Spectral upgrade, a
     // build without the precompile step), this comparison would prove nothing.
     expect(warm.shared).toBe(true);
+    expect(warm.parser).toBe('bundle');
+    expect(warm.codeCacheUsed).toBe(true);
+    expect(warm.skippedRulesetChecks).toBeGreaterThan(0);
     // The patched factory is the one the parser calls: validators were handed out again.
     expect(warm.reuses).toBeGreaterThan(documents.length);
     expect(alone.reuses).toBe(0);

@@ -1,18 +1,17 @@
 /**
  * Build step (`npm run build`): compiles the validators Spectral uses for the AsyncAPI
- * meta-schemas of every supported version into ajv standalone code, gzipped, with an index
+ * meta-schemas of every supported version into ajv standalone code, with an index
  * (`precompiled.ts` reads them). The schemas are the very objects Spectral validates against,
  * captured while @asyncapi/parser parses a minimal document of each version; the Ajv instances
  * are configured as Spectral configures its own. Usage: `node dist/load/meta-schemas/precompile.js [outDir]`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { Parser } from '@asyncapi/parser';
 import { SUPPORTED_VERSIONS } from '../versions.js';
 import { isSpectralAjvModule, type ValidatorFor } from '../shared-schemas.js';
 import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, precompiledKey, schemaHash, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
-import { locateSpectral } from './spectral.js';
+import { installedSpectral } from '../vendor/parser-modules.js';
 
 interface Captured {
   readonly id: string;
@@ -47,7 +46,7 @@ function minimalDocument(version: string): string {
 }
 
 async function captureSchemas(): Promise<Captured[]> {
-  const spectral = locateSpectral();
+  const spectral = installedSpectral();
   const factory: unknown = spectral.require(spectral.ajvFactoryFile);
   if (!isSpectralAjvModule(factory)) throw new Error(`${spectral.ajvFactoryFile} does not export createAjvInstances as expected`);
   const original = factory.createAjvInstances;
@@ -75,19 +74,19 @@ async function captureSchemas(): Promise<Captured[]> {
 
 /** An Ajv instance as `@stoplight/spectral-functions/dist/schema/ajv.js` makes it, keeping the generated source. */
 function spectralLikeAjv(allErrors: boolean): AjvInstance {
-  const { require } = locateSpectral();
+  const { require } = installedSpectral();
   const Ajv = defaultExport<AjvClass>(require('ajv'));
   const ajv = new Ajv({ allErrors, meta: true, messages: true, strict: false, allowUnionTypes: true, unicodeRegExp: false, logger: false, code: { source: true } });
   defaultExport<Plugin>(require('ajv-formats'))(ajv);
   if (allErrors) defaultExport<Plugin>(require('ajv-errors'))(ajv);
   // JSON modules, added as they are (Spectral adds them through a namespace object with the same keys).
-  ajv.addSchema(jsonModule(require(path.join(path.dirname(locateSpectral().ajvFactoryFile), 'draft4.json'))));
+  ajv.addSchema(jsonModule(require(path.join(path.dirname(installedSpectral().ajvFactoryFile), 'draft4.json'))));
   ajv.addSchema(jsonModule(require('ajv/dist/refs/json-schema-draft-06.json')));
   return ajv;
 }
 
 async function main(outDir: string): Promise<void> {
-  const spectral = locateSpectral();
+  const spectral = installedSpectral();
   const standaloneCode = defaultExport<StandaloneCode>(spectral.require('ajv/dist/standalone'));
   const schemas = await captureSchemas();
   rmSync(outDir, { recursive: true, force: true });
@@ -98,8 +97,8 @@ async function main(outDir: string): Promise<void> {
     if (dialect !== 'draft7' && dialect !== 'auto') continue;
     const ajv = spectralLikeAjv(allErrors);
     const code = standaloneCode(ajv, ajv.compile(schema));
-    const file = `${id.replace(/^https?:\/\//, '').replace(/[^\w.-]+/g, '_')}.${dialect}.${allErrors ? 'all' : 'first'}.cjs.gz`;
-    writeFileSync(path.join(outDir, file), gzipSync(code, { level: 9 }));
+    const file = `${id.replace(/^https?:\/\//, '').replace(/[^\w.-]+/g, '_')}.${dialect}.${allErrors ? 'all' : 'first'}.cjs`;
+    writeFileSync(path.join(outDir, file), code);
     entries.push({ id, dialect, allErrors, sha256: schemaHash(schema), file });
   }
   const index: PrecompiledIndex = { format: PRECOMPILED_FORMAT, versions: spectral.versions, entries };

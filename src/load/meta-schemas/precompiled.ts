@@ -12,20 +12,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { PACKAGE_ROOT } from '../../paths.js';
-import type { SpectralLocation } from './spectral.js';
+import { runCommonJs, type CachedScript } from '../vendor/code-cache.js';
+import type { SpectralModules } from '../vendor/parser-modules.js';
 
 export const PRECOMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'meta-schemas');
 export const PRECOMPILED_INDEX = 'index.json';
-export const PRECOMPILED_FORMAT = 1;
+export const PRECOMPILED_FORMAT = 2;
 
 export interface PrecompiledEntry {
   readonly id: string;
   readonly dialect: string;
   readonly allErrors: boolean;
   readonly sha256: string;
-  /** Gzipped CommonJS module (ajv standalone code), relative to the folder. */
+  /** CommonJS module (ajv standalone code), relative to the folder. */
   readonly file: string;
 }
 
@@ -52,25 +52,33 @@ export function precompiledUses(): number {
 }
 
 /** The precompiled validator for exactly this schema, or undefined. Never throws. */
-export function precompiledValidator(schema: object, dialect: string, allErrors: boolean, spectral: SpectralLocation, dir = PRECOMPILED_DIR): unknown {
+export function precompiledValidator(schema: object, dialect: string, allErrors: boolean, spectral: SpectralModules, dir = PRECOMPILED_DIR): unknown {
   const id: unknown = Reflect.get(schema, '$id');
   if (typeof id !== 'string') return undefined;
   index ??= readIndex(dir, spectral.versions);
   const entry = index.get(precompiledKey(id, dialect, allErrors));
   if (entry === undefined || schemaHash(schema) !== entry.sha256) return undefined;
   try {
-    const code = gunzipSync(readFileSync(path.join(dir, entry.file))).toString('utf8');
-    const module: { exports: unknown } = { exports: {} };
-    // Our own build output; run as CommonJS with Spectral's require (its ajv, its ajv-formats).
-    const load = new Function('require', 'module', 'exports', code) as (require: NodeJS.Require, module: { exports: unknown }, exports: unknown) => void;
-    load(spectral.require, module, module.exports);
-    const validator: unknown = module.exports;
+    // Our own build output, run as CommonJS with Spectral's require (its ajv, its ajv-formats),
+    // with the code cache the build made for it.
+    const file = path.join(dir, entry.file);
+    const cacheFile = `${file}.cache`;
+    const script = runCommonJs(file, cacheFile, spectral.require);
+    const validator: unknown = script.exports;
     if (typeof validator !== 'function') return undefined;
     uses++;
+    loadedScripts.set(cacheFile, script);
     return validator;
   } catch {
     return undefined;
   }
+}
+
+const loadedScripts = new Map<string, CachedScript>();
+
+/** The code caches of the validators this process loaded, by the file each belongs in (for the build step that writes them). */
+export function precompiledCodeCaches(): ReadonlyMap<string, Buffer> {
+  return new Map([...loadedScripts].map(([cacheFile, script]) => [cacheFile, script.createCache()]));
 }
 
 function readIndex(dir: string, versions: string): ReadonlyMap<string, PrecompiledEntry> {
