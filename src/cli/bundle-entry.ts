@@ -5,11 +5,12 @@
 export { UserError, isWatching, isWriteInProgress, run } from './main.js';
 export { warmUp } from './warm-up.js';
 
-/** The code caches of the parser bundle and the precompiled validators this process loaded, by the file each belongs in. */
+/** The code caches of the parser bundle, prettier and the precompiled validators this process loaded, by the file each belongs in. */
 export async function codeCaches(): Promise<ReadonlyMap<string, Buffer>> {
   const { PARSER_BUNDLE_CACHE, bundleCodeCache } = await import('../load/vendor/parser-modules.js');
   const { precompiledCodeCaches } = await import('../load/meta-schemas/precompiled.js');
-  const caches = new Map(precompiledCodeCaches());
+  const { prettierCodeCaches } = await import('../format/prettier.js');
+  const caches = new Map([...precompiledCodeCaches(), ...prettierCodeCaches()]);
   const parserCache = bundleCodeCache();
   if (parserCache !== undefined) caches.set(PARSER_BUNDLE_CACHE, parserCache);
   return caches;

@@ -1,7 +1,7 @@
 /**
  * Build step (`npm run build`, after the bundles are made): runs the common paths once
  * (`warm-up.ts`) in the CLI bundle, then writes the V8 code caches of the CLI bundle, the parser
- * bundle and the precompiled meta-schema validators next to each file. Made after the run, the
+ * bundle, prettier's files and the precompiled meta-schema validators. Made after the run, the
  * caches hold the code it compiled. Usage: `node dist/cli/write-code-cache.js`.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   // Made from scratch: nothing of an earlier build's caches is offered during the warm-up.
   rmSync(CLI_BUNDLE_CACHE, { force: true });
   rmSync(PARSER_BUNDLE_CACHE, { force: true });
-  for (const name of readdirSync(PRECOMPILED_DIR)) if (name.endsWith('.cache')) rmSync(path.join(PRECOMPILED_DIR, name));
+  for (const folder of [PRECOMPILED_DIR, path.dirname(PARSER_BUNDLE)]) {
+    for (const name of readdirSync(folder)) if (name.endsWith('.cache')) rmSync(path.join(folder, name));
+  }
   const loaded = await loadCli({ ...process.env, ASYNCAPI_GEN_BUNDLE: '1', ASYNCAPI_GEN_BUNDLED_PARSER: '1' });
   if (loaded.source !== 'bundle') throw new Error(`${CLI_BUNDLE} did not load as the CLI bundle`);
   await loaded.cli.warmUp();
@@ -25,7 +27,8 @@ async function main(): Promise<void> {
   for (const required of [CLI_BUNDLE_CACHE, PARSER_BUNDLE_CACHE]) {
     if (!caches.has(required)) throw new Error(`the warm-up made no code cache for ${required}`);
   }
-  if (caches.size < 3) throw new Error('the warm-up loaded no precompiled meta-schema validator');
+  if (![...caches.keys()].some((file) => file.startsWith(PRECOMPILED_DIR))) throw new Error('the warm-up loaded no precompiled meta-schema validator');
+  if (![...caches.keys()].some((file) => path.basename(file).startsWith('prettier_'))) throw new Error('the warm-up did not format with prettier');
   // Every cache goes next to the file it is for, never over a file of code.
   for (const file of caches.keys()) if (!file.endsWith('.cache')) throw new Error(`refusing to write a code cache to ${file}`);
   let bytes = 0;
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     writeFileSync(file, cache);
     bytes += cache.length;
   }
-  process.stdout.write(`wrote ${caches.size} V8 code caches (${(bytes / 1024 / 1024).toFixed(1)} MB): the CLI bundle, the parser bundle and ${caches.size - 2} precompiled validators\n`);
+  process.stdout.write(`wrote ${caches.size} V8 code caches (${(bytes / 1024 / 1024).toFixed(1)} MB): the CLI bundle, the parser bundle, prettier's files and the precompiled validators\n`);
 }
 
 await main();
