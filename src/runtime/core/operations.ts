@@ -342,25 +342,36 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     const neighbours = usableNeighbours(operation, options);
     const subscription = await transport.subscribe(
       pattern,
-      async (inbound): Promise<Disposition> => {
-        const opened = openInbound(operation, channel, operation.messages, matchAddress, inbound, neighbours);
-        if (opened === undefined) return 'ack';
-        if (opened instanceof OperationError) {
-          reportError(opened);
-          return 'reject';
-        }
-        try {
-          const handled = onEnvelope(opened);
-          // Awaited only when it is a promise: a synchronous handler costs no extra turn.
-          if (isPromiseLike(handled)) await handled;
-          return 'ack';
-        } catch (error) {
+      // Not async: a delivery whose handler returns synchronously is settled with a shared,
+      // already resolved promise, without allocating one per message. Anything that throws
+      // still ends as a rejected promise, as the Transport contract expects.
+      (inbound): Promise<Disposition> => {
+        const handlerFailed = (error: unknown): Disposition => {
           reportError(
             error instanceof OperationError
               ? error
               : new OperationError('handler', operation.id, `handler failed: ${describe(error)}`, { inbound, cause: error }),
           );
           return 'reject';
+        };
+        try {
+          const opened = openInbound(operation, channel, operation.messages, matchAddress, inbound, neighbours);
+          if (opened === undefined) return ACKED;
+          if (opened instanceof OperationError) {
+            reportError(opened);
+            return REJECTED;
+          }
+          let handled: unknown;
+          try {
+            handled = onEnvelope(opened);
+          } catch (error) {
+            handlerFailed(error);
+            return REJECTED;
+          }
+          if (!isPromiseLike(handled)) return ACKED;
+          return Promise.resolve(handled).then((): Disposition => 'ack', handlerFailed);
+        } catch (error) {
+          return Promise.reject(error);
         }
       },
       {
@@ -607,6 +618,9 @@ function convertParameters(
   }
   return params;
 }
+
+const ACKED: Promise<Disposition> = Promise.resolve('ack');
+const REJECTED: Promise<Disposition> = Promise.resolve('reject');
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
