@@ -385,9 +385,12 @@ describe('ws transport: subscriptions and lifecycle', () => {
     const clientSide = await collect(receiver, patternFor(`${address.split('/a')[0]}/{x}`, undefined));
     const serverSide = await collect(hub, patternFor(address, undefined));
     const sender = await client(hub);
-    await hub.publish(message(address, 'one'));
+    // One message, which reaches both sides (the hub's own handler and the other client). Publishing
+    // one from each role would give each side two, and waiting for exactly one raced the second.
     await sender.publish(message(address, 'one'));
     await eventually(() => clientSide.received.length === 1 && serverSide.received.length === 1, 'first deliveries');
+    await sleep(100);
+    expect([clientSide.received.length, serverSide.received.length]).toEqual([1, 1]);
     await clientSide.unsubscribe();
     await clientSide.unsubscribe();
     await serverSide.unsubscribe();
