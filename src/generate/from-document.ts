@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UserError, hasErrors, type Diagnostic, type Locator } from '../diagnostics.js';
 import { formatAll } from '../format/parallel.js';
 import { formatTypeScript } from '../format/prettier.js';
+import { layoutValidators } from '../format/validators-layout.js';
 import type { LoadedDocument } from '../load/index.js';
 import { normalizeDocument } from '../model/normalize/index.js';
 import { buildNameTable } from '../naming/names.js';
@@ -130,24 +131,44 @@ export async function generateFromDocument(document: LoadedDocument, options: Ge
     jobs.push({ template: 'service', path: 'service.ts', view: scaffold.service });
     jobs.push(...scaffold.stubs.map((stub): RenderJob => ({ template: 'handler', path: `${STUB_PREFIX}${stub.fileName}`, view: stub.view })));
   }
-  const sources = jobs.map((job) => ({ path: job.path, text: renderer.render(job) }));
-  options.onProgress?.('formatting');
-  // In parallel when large; on any failure, again file by file here, to name the file that failed.
-  const formatted = await formatAll(sources.map((source) => source.text)).catch(() => undefined);
-  const rendered = formatted !== undefined ? sources.map((source, index) => ({ path: source.path, contents: formatted[index] ?? '' })) : await Promise.all(sources.map(async (source, index) => {
-    try {
-      return { path: source.path, contents: await formatTypeScript(source.text) };
-    } catch (error) {
-      const template = renderer.sourceOf(jobs[index]?.template ?? 'index');
-      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      // Built-in templates always render valid TypeScript (the golden tests hold them to it).
-      throw new UserError(`template ${template.file}${template.custom ? ' (custom)' : ''} rendered ${source.path}, which is not valid TypeScript: ${detail}`);
-    }
-  }));
+  const rendered = await formatRendered(renderer, jobs, jobs.map((job) => renderer.render(job)), options);
   const runtime = runtimeFiles(transports.map((transport) => transport.name)).map((file) => ({ path: file.path, contents: `${banner.text}\n${file.contents}` }));
   const isStub = (file: GeneratedFile): boolean => file.path.startsWith(STUB_PREFIX);
   const files = [...rendered.filter((file) => !isStub(file)), ...runtime].sort((a, b) => a.path.localeCompare(b.path));
   const handlerStubs = rendered.filter(isStub).map((file) => ({ path: file.path.slice(STUB_PREFIX.length), contents: file.contents }));
   return { ok: true, files, diagnostics: located, packages, sources: document.files, ...(scaffold === undefined ? {} : { handlerStubs }) };
+}
+
+/**
+ * Formats the rendered files. The built-in validators template's output is laid out directly
+ * when it can be (`validators-layout.ts`: the same bytes prettier would print); everything else
+ * goes to prettier, in parallel when large, and on any failure again file by file here, to name
+ * the file that failed.
+ */
+async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<RenderJob>, texts: ReadonlyArray<string>, options: GenerationSettings): Promise<GeneratedFile[]> {
+  options.onProgress?.('formatting');
+  // Only with the built-in templates: a custom template or partial may print lines the layout does not know.
+  const builtIn = options.templatesDir === undefined;
+  const laidOut = jobs.map((job, index) => (builtIn && job.template === 'validators' ? layoutValidators(texts[index] ?? '') : undefined));
+  const sources = jobs.flatMap((job, index) => (laidOut[index] === undefined ? [{ index, path: job.path, text: texts[index] ?? '' }] : []));
+  const formatted = await formatAll(sources.map((source) => source.text)).catch(() => undefined);
+  const results: GeneratedFile[] = jobs.map((job, index) => ({ path: job.path, contents: laidOut[index] ?? '' }));
+  if (formatted !== undefined) {
+    sources.forEach((source, position) => {
+      results[source.index] = { path: source.path, contents: formatted[position] ?? '' };
+    });
+    return results;
+  }
+  await Promise.all(sources.map(async (source) => {
+    try {
+      results[source.index] = { path: source.path, contents: await formatTypeScript(source.text) };
+    } catch (error) {
+      const template = renderer.sourceOf(jobs[source.index]?.template ?? 'index');
+      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      // Built-in templates always render valid TypeScript (the golden tests hold them to it).
+      throw new UserError(`template ${template.file}${template.custom ? ' (custom)' : ''} rendered ${source.path}, which is not valid TypeScript: ${detail}`);
+    }
+  }));
+  return results;
 }
 

@@ -37,7 +37,7 @@ export function jsonLiteral(value: unknown): string {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     // A `__proto__:` key in an object literal sets the prototype; the computed form makes an own property.
     const key = (k: string): string => (k === '__proto__' ? "['__proto__']" : propertyKey(k));
-    return `{ ${entries.map(([k, v]) => `${key(k)}: ${jsonLiteral(v)}`).join(', ')} }`;
+    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${key(k)}: ${jsonLiteral(v)}`).join(', ')} }`;
   }
   return 'null';
 }

@@ -15,7 +15,8 @@
  * Properties: (a) the generated validator accepts every sampled value, rejects every mutation, and
  * reports the violated keyword at the mutated path; (b) the generated types accept the sampled values
  * (one folder per schema, `export const v0: Root = <literal>;`, one tsc run for the whole batch), and
- * the generated modules type-check under strict flags.
+ * the generated modules type-check under strict flags; (c) where the validators module is laid out
+ * without prettier (`src/format/validators-layout.ts`), the bytes are prettier's.
  *
  * Found so far: types of object literals with `toString`/`constructor` properties inside intersections
  * (fixed in src/schema/types.ts; regressions in test/schema/types.test.ts, named component members
@@ -47,6 +48,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ValidationIssue } from '../../src/runtime/core/validation.js';
 import { compile, projectRoot, removeDir, typeCheck } from '../schema/helpers.js';
+import { formatTypeScript } from '../../src/format/prettier.js';
+import { layoutValidators } from '../../src/format/validators-layout.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -1183,5 +1186,18 @@ describe('schema compiler properties', () => {
     } finally {
       if (!keep) removeDir(dir);
     }
+  }, TIMEOUT_MS);
+  it('(c) the validators module laid out without prettier is what prettier prints (when the layout applies)', async () => {
+    const cases = fc.sample(caseArb, { seed: SEED, numRuns: RUNS });
+    let laidOut = 0;
+    for (const { schema } of cases) {
+      const module = compile([{ schema, name: 'Root' }]).validatorModule;
+      const layout = layoutValidators(module);
+      if (layout === undefined) continue;
+      expect(layout, `layout of the validators of ${show(schema)}`).toBe(await formatTypeScript(module));
+      laidOut += 1;
+    }
+    // The fast path must stay in use, or this property checks nothing.
+    expect(laidOut).toBeGreaterThan(cases.length / 4);
   }, TIMEOUT_MS);
 });
