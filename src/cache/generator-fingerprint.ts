@@ -17,6 +17,17 @@ const RENDERING_PACKAGES = ['yaml', 'handlebars', 'prettier'];
 const CODE_FILE = /\.(js|mjs|ts|hbs|json)$/;
 
 let fingerprint: string | undefined;
+let runningBundle: string | undefined;
+
+/**
+ * Says that this code runs from the CLI bundle whose source has this sha256: the bundle then
+ * stands for the generator's code (it is the code that runs), instead of the modules in `dist/`,
+ * which need not be hashed file by file on every run.
+ */
+export function runningFromBundle(sourceDigest: string): void {
+  runningBundle = sourceDigest;
+  fingerprint = undefined;
+}
 
 export function generatorFingerprint(): string {
   if (fingerprint === undefined) {
@@ -32,9 +43,10 @@ export function generatorFingerprint(): string {
       }
       hash.update(`${name}@${version ?? 'unknown'}\n`);
     }
-    // `dist/` or `src/`: the folder above this module's own.
+    // `dist/` or `src/`: the folder above this module's own; or the bundle that runs.
     const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-    const folders = [codeRoot, TEMPLATES_DIR, ...(isWithinFolder(RUNTIME_DIR, codeRoot) ? [] : [RUNTIME_DIR])];
+    if (runningBundle !== undefined) hash.update(`bundle ${runningBundle}\n`);
+    const folders = [...(runningBundle === undefined ? [codeRoot] : []), TEMPLATES_DIR, ...(isWithinFolder(RUNTIME_DIR, codeRoot) ? [] : [RUNTIME_DIR])];
     for (const folder of folders) hashFolder(hash, folder, folder);
     fingerprint = hash.digest('hex');
   }

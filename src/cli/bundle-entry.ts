@@ -4,6 +4,7 @@
  */
 export { UserError, isWatching, isWriteInProgress, run } from './main.js';
 export { warmUp } from './warm-up.js';
+export { runningFromBundle } from '../cache/generator-fingerprint.js';
 
 /** The code caches of the parser bundle, prettier and the precompiled validators this process loaded, by the file each belongs in. */
 export async function codeCaches(): Promise<ReadonlyMap<string, Buffer>> {

@@ -41,6 +41,7 @@ async function fromBundle(): Promise<LoadedCli | undefined> {
   }
   const cli = script.exports;
   if (!isCliModule(cli)) return undefined;
+  cli.runningFromBundle(script.sourceDigest);
   return {
     cli,
     source: 'bundle',
@@ -50,5 +51,5 @@ async function fromBundle(): Promise<LoadedCli | undefined> {
 
 function isCliModule(value: unknown): value is CliModule {
   if (typeof value !== 'object' || value === null) return false;
-  return ['run', 'UserError', 'isWatching', 'isWriteInProgress', 'warmUp', 'codeCaches'].every((name) => typeof Reflect.get(value, name) === 'function');
+  return ['run', 'UserError', 'isWatching', 'isWriteInProgress', 'warmUp', 'codeCaches', 'runningFromBundle'].every((name) => typeof Reflect.get(value, name) === 'function');
 }

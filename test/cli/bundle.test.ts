@@ -23,8 +23,12 @@ interface BinRun {
 }
 
 async function bin(cwd: string, bundle: boolean, ...argv: string[]): Promise<BinRun> {
+  return binWith(cwd, bundle, {}, ...argv);
+}
+
+async function binWith(cwd: string, bundle: boolean, env: Record<string, string>, ...argv: string[]): Promise<BinRun> {
   try {
-    const { stdout, stderr } = await execute(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, ASYNCAPI_GEN_BUNDLE: bundle ? '1' : '0', CI: '1' } });
+    const { stdout, stderr } = await execute(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, ...env, ASYNCAPI_GEN_BUNDLE: bundle ? '1' : '0', CI: '1' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -38,6 +42,25 @@ function withoutTimings(text: string): string {
 }
 
 describe('the command line bundle', () => {
+  it('answers a repeated run from the output cache, keyed by the bundle that runs', async () => {
+    const cwd = tempDir();
+    const cacheDir = path.join(cwd, 'cache');
+    const env = { ASYNCAPI_GEN_CACHE_DIR: cacheDir };
+    const run = (bundle: boolean): Promise<BinRun> => binWith(cwd, bundle, env, 'generate', fixturePath('demo/streetlights.yaml'), '-o', 'out');
+    const first = await run(true);
+    const before = snapshot(path.join(cwd, 'out'));
+    const second = await run(true);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(first.stderr).not.toContain('from the output cache');
+    expect(second.stderr).toContain('from the output cache');
+    expect(snapshot(path.join(cwd, 'out'))).toEqual(before);
+    // The modules are other code than the bundle: their runs are keyed apart, never served the bundle's entry.
+    const fromModules = await run(false);
+    expect(fromModules.code).toBe(0);
+    expect(fromModules.stderr).not.toContain('from the output cache');
+    expect(snapshot(path.join(cwd, 'out'))).toEqual(before);
+  }, 120_000);
+
   it('is built, with code caches, and is what the bin loads', async () => {
     for (const file of [CLI_BUNDLE, CLI_BUNDLE_CACHE, PARSER_BUNDLE, PARSER_BUNDLE_CACHE]) expect(existsSync(file), file).toBe(true);
     const loaded = await loadCli({ ...process.env, ASYNCAPI_GEN_BUNDLE: '1' });

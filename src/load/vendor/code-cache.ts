@@ -16,6 +16,8 @@ import vm from 'node:vm';
 
 export interface CachedScript {
   readonly exports: unknown;
+  /** The sha256 of the source, hex. */
+  readonly sourceDigest: string;
   /** Whether a cache was offered and V8 took it. */
   readonly cacheUsed: boolean;
   /** The cache file's contents as things stand now (call after the code ran, to include what was compiled lazily). */
@@ -41,6 +43,7 @@ export function runCommonJs(file: string, cacheFile: string, require: ModuleRequ
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
   return {
     exports: module.exports,
+    sourceDigest: digest.toString('hex'),
     cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
     createCache: () => {
       const data = script.createCachedData();
