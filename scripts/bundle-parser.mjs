@@ -1,5 +1,5 @@
 /**
- * Build step: bundles @asyncapi/parser (with Spectral, ajv and the schema parsers) into one
+ * Build step (after tsc): bundles @asyncapi/parser (with Spectral, ajv and the schema parsers) into one
  * CommonJS file, dist/vendor/parser.cjs. Loading ~900 small modules costs a cold run about
  * 0.7 s of file lookups and compiles; one file, with V8's code cache (`code-cache.js`), costs
  * a fraction of it. The bundle also hands out the two Spectral modules asyncapi-gen adjusts
@@ -8,23 +8,16 @@
  * packages' own, unchanged; without the bundle, asyncapi-gen loads them from node_modules.
  */
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedSpectral } from '../dist/load/vendor/parser-modules.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fromRoot = createRequire(path.join(root, 'package.json'));
-// The copies @asyncapi/parser itself loads, wherever npm placed them.
-const fromParser = createRequire(fromRoot.resolve('@asyncapi/parser'));
-const functionsEntry = fromParser.resolve('@stoplight/spectral-functions');
-const fromFunctions = createRequire(functionsEntry);
-const coreEntry = fromParser.resolve('@stoplight/spectral-core');
-const versionOf = (file) => JSON.parse(readFileSync(file, 'utf8')).version;
-const versions = [
-  `@stoplight/spectral-functions@${versionOf(path.join(path.dirname(path.dirname(functionsEntry)), 'package.json'))}`,
-  ...['ajv', 'ajv-formats', 'ajv-errors'].map((name) => `${name}@${versionOf(fromFunctions.resolve(`${name}/package.json`))}`),
-].join(' ');
+// The copies @asyncapi/parser itself loads, located as asyncapi-gen locates them without the bundle.
+const spectral = installedSpectral();
 const ajvRuntime = ['ajv/dist/runtime/equal', 'ajv/dist/runtime/ucs2length', 'ajv/dist/runtime/uri', 'ajv/dist/runtime/validation_error', 'ajv-formats/dist/formats'];
 
 const entry = `'use strict';
@@ -32,12 +25,12 @@ module.exports = {
   Parser: require('@asyncapi/parser').Parser,
   AvroSchemaParser: require('@asyncapi/avro-schema-parser').AvroSchemaParser,
   OpenAPISchemaParser: require('@asyncapi/openapi-schema-parser').OpenAPISchemaParser,
-  spectralAjv: require(${JSON.stringify(path.join(path.dirname(functionsEntry), 'schema', 'ajv.js'))}),
-  rulesetAssertions: require(${JSON.stringify(path.join(path.dirname(coreEntry), 'ruleset', 'validation', 'assertions.js'))}),
-  spectralVersions: ${JSON.stringify(versions)},
+  spectralAjv: require(${JSON.stringify(spectral.ajvFactoryFile)}),
+  rulesetAssertions: require(${JSON.stringify(spectral.rulesetAssertionsFile)}),
+  spectralVersions: ${JSON.stringify(spectral.versions)},
   spectralRequire: (id) => {
     switch (id) {
-${ajvRuntime.map((id) => `      case ${JSON.stringify(id)}: return require(${JSON.stringify(fromFunctions.resolve(id))});`).join('\n')}
+${ajvRuntime.map((id) => `      case ${JSON.stringify(id)}: return require(${JSON.stringify(spectral.require.resolve(id))});`).join('\n')}
       default: throw new Error('not in the bundle: ' + id);
     }
   },

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PRECOMPILED_DIR } from '../load/meta-schemas/precompiled.js';
+import { VENDOR_DIR } from '../paths.js';
 import { PARSER_BUNDLE, PARSER_BUNDLE_CACHE } from '../load/vendor/parser-modules.js';
 import { CLI_BUNDLE, CLI_BUNDLE_CACHE, loadCli } from './load-cli.js';
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   // Made from scratch: nothing of an earlier build's caches is offered during the warm-up.
   rmSync(CLI_BUNDLE_CACHE, { force: true });
   rmSync(PARSER_BUNDLE_CACHE, { force: true });
-  for (const folder of [PRECOMPILED_DIR, path.dirname(PARSER_BUNDLE)]) {
+  for (const folder of [PRECOMPILED_DIR, VENDOR_DIR]) {
     for (const name of readdirSync(folder)) if (name.endsWith('.cache')) rmSync(path.join(folder, name));
   }
   const loaded = await loadCli({ ...process.env, ASYNCAPI_GEN_BUNDLE: '1', ASYNCAPI_GEN_BUNDLED_PARSER: '1' });

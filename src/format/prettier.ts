@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Options, Plugin } from 'prettier';
-import { PACKAGE_ROOT } from '../paths.js';
+import { VENDOR_DIR } from '../paths.js';
 import { runCommonJs, type CachedScript } from '../load/vendor/code-cache.js';
 
 export const PRETTIER_OPTIONS = {
@@ -38,7 +38,7 @@ let loaded: { readonly prettier: Prettier; readonly plugins: Plugin[]; readonly 
 
 /** Where the code cache of one of prettier's files is kept: asyncapi-gen's dist, not node_modules. */
 function cacheFileOf(specifier: string): string {
-  return path.join(PACKAGE_ROOT, 'dist', 'vendor', `${specifier.replace(/[^\w.-]+/g, '_')}.cache`);
+  return path.join(VENDOR_DIR, `${specifier.replace(/[^\w.-]+/g, '_')}.cache`);
 }
 
 function loadPrettier(): NonNullable<typeof loaded> {

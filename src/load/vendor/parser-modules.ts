@@ -10,12 +10,12 @@ import path from 'node:path';
 import type { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
 import type { OpenAPISchemaParser } from '@asyncapi/openapi-schema-parser';
 import type { Parser } from '@asyncapi/parser';
-import { PACKAGE_ROOT } from '../../paths.js';
+import { VENDOR_DIR } from '../../paths.js';
 import { versionIn } from '../../version.js';
 import { runCommonJs } from './code-cache.js';
 
 export const BUNDLED_PARSER_ENV = 'ASYNCAPI_GEN_BUNDLED_PARSER';
-export const PARSER_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'vendor', 'parser.cjs');
+export const PARSER_BUNDLE = path.join(VENDOR_DIR, 'parser.cjs');
 export const PARSER_BUNDLE_CACHE = `${PARSER_BUNDLE}.cache`;
 
 /** Spectral's schema validation and ruleset checks, as the parser in use loads them. */
