@@ -380,9 +380,11 @@ describe('ws transport: request/reply', () => {
 describe('ws transport: subscriptions and lifecycle', () => {
   it('unsubscribe stops deliveries on both roles and is idempotent', async () => {
     const hub = await server();
-    const address = `${uniquePrefix('unsub')}/a`;
+    const prefix = uniquePrefix('unsub');
+    const address = `${prefix}/a`;
     const receiver = await client(hub);
-    const clientSide = await collect(receiver, patternFor(`${address.split('/a')[0]}/{x}`, undefined));
+    // Built from the prefix: cutting the address at "/a" broke whenever the random part began with "a".
+    const clientSide = await collect(receiver, patternFor(`${prefix}/{x}`, undefined));
     const serverSide = await collect(hub, patternFor(address, undefined));
     const sender = await client(hub);
     // One message, which reaches both sides (the hub's own handler and the other client). Publishing
