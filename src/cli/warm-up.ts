@@ -3,8 +3,10 @@
  * that the V8 code caches written afterwards hold them compiled. Generates a 3.0 and a 2.6
  * document for every transport through the command line, into a temporary folder, and loads a
  * minimal document of every supported version (each compiles its meta-schema validators).
+ * Returns generated code of a document with many channels: the sample formatting workers warm
+ * up on (`format/parallel.ts`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SUPPORTED_VERSIONS } from '../load/versions.js';
@@ -71,7 +73,37 @@ channels:
 `,
 };
 
-export async function warmUp(): Promise<void> {
+/** Twelve channels with a parameter, a message of ten properties and two operations each: the shape of large documents. */
+function manyChannelsDocument(): string {
+  const channels: string[] = [];
+  const operations: string[] = [];
+  for (let index = 0; index < 12; index += 1) {
+    const properties = Array.from({ length: 10 }, (_, field) => `          field${field}: { type: ${field % 3 === 0 ? 'string' : field % 3 === 1 ? 'number' : 'boolean'}, description: Field ${field}. }`);
+    channels.push(
+      `  channel${index}:`,
+      `    address: 'area${index % 3}.entity${index}.{entityId}'`,
+      '    parameters: { entityId: { description: The entity. } }',
+      '    messages:',
+      `      event${index}:`,
+      '        contentType: application/json',
+      '        payload:',
+      '          type: object',
+      '          required: [field0]',
+      '          properties:',
+      ...properties.map((line) => line.replace(/^ {10}/, '            ')),
+    );
+    operations.push(
+      `  send${index}: { action: send, channel: { $ref: '#/channels/channel${index}' } }`,
+      `  receive${index}: { action: receive, channel: { $ref: '#/channels/channel${index}' } }`,
+    );
+  }
+  return ['asyncapi: 3.0.0', 'info: { title: Many channels, version: 1.0.0 }', 'servers:', "  broker: { host: 'localhost:4222', protocol: nats }", 'channels:', ...channels, 'operations:', ...operations, ''].join('\n');
+}
+
+/** The generated files whose formatting is most of a large run; each formats on its own. */
+const FORMAT_SAMPLE_FILES = ['index.ts', 'types.ts', 'channels.ts'];
+
+export async function warmUp(): Promise<{ readonly formatSample: ReadonlyArray<string> }> {
   const folder = mkdtempSync(path.join(tmpdir(), 'asyncapi-gen-warm-up-'));
   const output: string[] = [];
   const io = { stdout: (text: string) => output.push(text), stderr: (text: string) => output.push(text), cwd: folder, color: false };
@@ -87,6 +119,10 @@ export async function warmUp(): Promise<void> {
       writeFileSync(path.join(folder, name), `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\n${channels}`);
       await run(['validate', name, '--no-cache'], io);
     }
+    writeFileSync(path.join(folder, 'many.yaml'), manyChannelsDocument());
+    const code = await run(['generate', 'many.yaml', '-o', 'out-many', '--no-cache', '--no-config'], io);
+    if (code !== 0) throw new Error(`warming up on many.yaml failed (exit ${code}):\n${output.join('')}`);
+    return { formatSample: FORMAT_SAMPLE_FILES.map((file) => readFileSync(path.join(folder, 'out-many', file), 'utf8')) };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

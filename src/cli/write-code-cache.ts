@@ -2,12 +2,13 @@
  * Build step (`npm run build`, after the bundles are made): runs the common paths once
  * (`warm-up.ts`) in the CLI bundle, then writes the V8 code caches of the CLI bundle, the parser
  * bundle, prettier's files and the precompiled meta-schema validators. Made after the run, the
- * caches hold the code it compiled. Usage: `node dist/cli/write-code-cache.js`.
+ * caches hold the code it compiled. Also writes the code formatting workers warm up on. Usage: `node dist/cli/write-code-cache.js`.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PRECOMPILED_DIR } from '../load/meta-schemas/precompiled.js';
 import { VENDOR_DIR } from '../paths.js';
+import { FORMAT_WARM_UP_FILE } from '../format/parallel.js';
 import { PARSER_BUNDLE, PARSER_BUNDLE_CACHE } from '../load/vendor/parser-modules.js';
 import { CLI_BUNDLE, CLI_BUNDLE_CACHE, loadCli } from './load-cli.js';
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   }
   const loaded = await loadCli({ ...process.env, ASYNCAPI_GEN_BUNDLE: '1', ASYNCAPI_GEN_BUNDLED_PARSER: '1' });
   if (loaded.source !== 'bundle') throw new Error(`${CLI_BUNDLE} did not load as the CLI bundle`);
-  await loaded.cli.warmUp();
+  const { formatSample } = await loaded.cli.warmUp();
   const caches = await loaded.codeCaches();
   for (const required of [CLI_BUNDLE_CACHE, PARSER_BUNDLE_CACHE]) {
     if (!caches.has(required)) throw new Error(`the warm-up made no code cache for ${required}`);
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     writeFileSync(file, cache);
     bytes += cache.length;
   }
+  writeFileSync(FORMAT_WARM_UP_FILE, JSON.stringify(formatSample));
   process.stdout.write(`wrote ${caches.size} V8 code caches (${(bytes / 1024 / 1024).toFixed(1)} MB): the CLI bundle, the parser bundle, prettier's files and the precompiled validators\n`);
 }
 

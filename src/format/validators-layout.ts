@@ -14,8 +14,7 @@
  * document, the synthetic benchmark documents and sampled schemas.
  */
 
-const PRINT_WIDTH = 100;
-const INDENT = '  ';
+import { fitting, INDENT, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
 
 export function layoutValidators(text: string): string | undefined {
   if (text.includes('\r')) return undefined;
@@ -70,49 +69,6 @@ function withoutParenthesizedNegatives(line: string): string {
   return out + line.slice(index);
 }
 
-function withoutStrings(line: string): string {
-  return line.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
-}
-
-// ---------------------------------------------------------------------------
-// Quotes
-
-/** The line with each string literal quoted as prettier quotes it; undefined when a literal does not close. */
-function requoteStrings(line: string): string | undefined {
-  let out = '';
-  let index = 0;
-  while (index < line.length) {
-    const char = line[index] ?? '';
-    if (char === '/' && line[index + 1] === '/') return out + line.slice(index);
-    if (char !== "'" && char !== '"') {
-      out += char;
-      index += 1;
-      continue;
-    }
-    let end = index + 1;
-    while (end < line.length && line[end] !== char) end += line[end] === '\\' ? 2 : 1;
-    if (end >= line.length) return undefined;
-    out += prettierString(line.slice(index + 1, end));
-    index = end + 1;
-  }
-  return out;
-}
-
-/** prettier's choice of quotes for a string literal's raw text, and its escaping in them. */
-function prettierString(rawContent: string): string {
-  const singles = (rawContent.match(/'/g) ?? []).length;
-  const doubles = (rawContent.match(/"/g) ?? []).length;
-  const quote = singles > doubles ? '"' : "'";
-  const other = quote === '"' ? "'" : '"';
-  const content = rawContent.replace(/\\(.)|(["'])/gsu, (match: string, escaped: string | undefined, bare: string | undefined) => {
-    if (escaped === other) return escaped;
-    if (bare === quote) return `\\${bare}`;
-    if (bare !== undefined) return bare;
-    return escaped !== undefined && /^[^\n\r"'0-7\\bfnrt-vx\u2028\u2029]$/.test(escaped) ? escaped : match;
-  });
-  return `${quote}${content}${quote}`;
-}
-
 // ---------------------------------------------------------------------------
 // Long lines
 
@@ -160,50 +116,9 @@ function breakImport(indent: string, body: string): string[] | undefined {
   if (match === null || indent !== '') return undefined;
   const names = splitTopLevel(match[2] ?? '');
   if (names === undefined) return undefined;
+  // prettier never breaks an import of one name.
+  if (names.length === 1) return [body];
   return fitting([`${match[1] ?? ''}{`, ...names.map((name) => `${INDENT}${name},`), `}${match[3] ?? ''}`]);
-}
-
-/** The lines, when every one fits the print width (prettier would break a longer one further). */
-function fitting(lines: string[]): string[] | undefined {
-  return lines.every((line) => line.length <= PRINT_WIDTH) ? lines : undefined;
-}
-
-/** Splits at `, ` outside brackets and strings; undefined when they do not balance. */
-function splitTopLevel(text: string): string[] | undefined {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === "'" || char === '"') {
-      index = skipString(text, index);
-      if (index < 0) return undefined;
-    } else if (char === '(' || char === '[' || char === '{' || char === '<') depth += 1;
-    else if (char === ')' || char === ']' || char === '}' || char === '>') {
-      // `=>` is not a closing bracket.
-      if (char === '>' && text[index - 1] === '=') continue;
-      depth -= 1;
-      if (depth < 0) return undefined;
-    } else if (char === ',' && depth === 0) {
-      if (text[index + 1] !== ' ') return undefined;
-      parts.push(text.slice(start, index));
-      start = index + 2;
-      index += 1;
-    }
-  }
-  if (depth !== 0) return undefined;
-  parts.push(text.slice(start));
-  return parts.every((part) => part !== '' && part.trim() === part) ? parts : undefined;
-}
-
-/** The index of the closing quote of the string literal opening at `start`, or -1. */
-function skipString(text: string, start: number): number {
-  const quote = text[start];
-  for (let index = start + 1; index < text.length; index += 1) {
-    if (text[index] === '\\') index += 1;
-    else if (text[index] === quote) return index;
-  }
-  return -1;
 }
 
 /** The index of the `)` closing the `(` at `open`, outside strings. */

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { UserError, hasErrors, type Diagnostic, type Locator } from '../diagnostics.js';
+import { joinFormatted, splitForFormatting } from '../format/chunks.js';
+import { layoutIndexPiece } from '../format/index-layout.js';
 import { formatAll } from '../format/parallel.js';
 import { formatTypeScript } from '../format/prettier.js';
 import { layoutValidators } from '../format/validators-layout.js';
@@ -140,10 +142,11 @@ export async function generateFromDocument(document: LoadedDocument, options: Ge
 }
 
 /**
- * Formats the rendered files. The built-in validators template's output is laid out directly
- * when it can be (`validators-layout.ts`: the same bytes prettier would print); everything else
- * goes to prettier, in parallel when large, and on any failure again file by file here, to name
- * the file that failed.
+ * Formats the rendered files. The built-in validators template's output, and the pieces of the
+ * built-in index template's, are laid out directly when they can be (`validators-layout.ts`,
+ * `index-layout.ts`: the same bytes prettier would print); everything else
+ * goes to prettier, large files in pieces (`chunks.ts`), in parallel when large, and on any
+ * failure again whole and file by file here, to name the file that failed.
  */
 async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<RenderJob>, texts: ReadonlyArray<string>, options: GenerationSettings): Promise<GeneratedFile[]> {
   options.onProgress?.('formatting');
@@ -151,11 +154,21 @@ async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<Re
   const builtIn = options.templatesDir === undefined;
   const laidOut = jobs.map((job, index) => (builtIn && job.template === 'validators' ? layoutValidators(texts[index] ?? '') : undefined));
   const sources = jobs.flatMap((job, index) => (laidOut[index] === undefined ? [{ index, path: job.path, text: texts[index] ?? '' }] : []));
-  const formatted = await formatAll(sources.map((source) => source.text)).catch(() => undefined);
+  // Each piece of each file: printed here already, or the position of its text among those prettier formats.
+  const toFormat: string[] = [];
+  const pieces = sources.map((source) => {
+    const laysOutIndex = builtIn && jobs[source.index]?.template === 'index';
+    return splitForFormatting(source.text, ...(laysOutIndex ? [0, 0] : [])).map((piece) => {
+      const printed = laysOutIndex ? layoutIndexPiece(piece) : undefined;
+      return printed ?? toFormat.push(piece) - 1;
+    });
+  });
+  const formatted = await formatAll(toFormat).catch(() => undefined);
   const results: GeneratedFile[] = jobs.map((job, index) => ({ path: job.path, contents: laidOut[index] ?? '' }));
   if (formatted !== undefined) {
     sources.forEach((source, position) => {
-      results[source.index] = { path: source.path, contents: formatted[position] ?? '' };
+      const printed = (pieces[position] ?? []).map((piece) => (typeof piece === 'string' ? piece : formatted[piece] ?? ''));
+      results[source.index] = { path: source.path, contents: joinFormatted(printed) };
     });
     return results;
   }

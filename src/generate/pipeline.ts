@@ -8,11 +8,16 @@
  */
 import path from 'node:path';
 import type { LoadCache } from '../cache/index.js';
+import type { PreparedLoad } from '../load/index.js';
 import { generationCacheKey, hashInput, inputsUnchanged, type CachedGeneration } from '../cache/generation.js';
 import { generatorFingerprint } from '../cache/generator-fingerprint.js';
 import { toolVersion } from '../cache/tool-version.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINES } from '../load/document-size.js';
+import { startFormattingWorkers, stopFormattingWorkers } from '../format/parallel.js';
 import type { GenerateOptions, GenerateResult, GenerationSettings } from './from-document.js';
+
+/** A document this large (all its files) gives enough code to format that workers pay off. */
+const EARLY_FORMATTING_INPUT_CHARS = 120_000;
 
 export type { GenerateOptions, GenerateResult, GeneratedFile, GenerationSettings, ProgressStage } from './from-document.js';
 export { generatorVersion } from '../version.js';
@@ -71,6 +76,21 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
     const cached = result.cached === undefined ? {} : { cached: result.cached };
     return { ok: false, files: [], diagnostics: result.diagnostics, packages: [], sources: [], timings: { loadMs: elapsed(), generateMs: 0 }, ...cached, ...reused };
   }
+  const expectsMuchOutput = prepared.inputs.reduce((sum, input) => sum + input.text.length, 0) >= EARLY_FORMATTING_INPUT_CHARS;
+  try {
+    // The formatting workers load prettier and warm up while this thread parses.
+    if (expectsMuchOutput) startFormattingWorkers();
+    return await loadAndGenerate(prepared, { cache, outputKey, settings, elapsed, reused });
+  } finally {
+    await stopFormattingWorkers();
+  }
+}
+
+async function loadAndGenerate(
+  prepared: Extract<PreparedLoad, { done: false }>,
+  run: { cache: LoadCache | undefined; outputKey: string | undefined; settings: GenerationSettings; elapsed: () => number; reused: { reused?: boolean } },
+): Promise<PipelineResult> {
+  const { cache, outputKey, settings, elapsed, reused } = run;
   const loaded = await prepared.finish();
   const loadMs = elapsed();
   const cached = loaded.cached === undefined ? {} : { cached: loaded.cached };

@@ -3,31 +3,12 @@
  * the same way; and the parser prettier uses (`babel-ts`, chosen for speed) formats every golden
  * file exactly as prettier's `typescript` parser would.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { format } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { formatAll } from '../../src/format/parallel.js';
+import { FORMAT_WARM_UP_FILE, formatAll, startFormattingWorkers, stopFormattingWorkers, waitingFormattingWorkers } from '../../src/format/parallel.js';
 import { formatTypeScript, PRETTIER_OPTIONS } from '../../src/format/prettier.js';
-import { PROJECT_ROOT } from '../support/generated.js';
-
-const GOLDEN = path.join(PROJECT_ROOT, 'test', 'golden');
-
-function goldenFiles(): string[] {
-  return readdirSync(GOLDEN, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => path.join(GOLDEN, name))
-    .sort();
-}
-
-/** Golden files with their formatting undone (indentation and line breaks inside statements lost). */
-function unformatted(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .join('\n')
-    .replace(/,\n(?=\S)/g, ', ');
-}
+import { goldenFiles, unformatted } from './documents.js';
 
 describe('formatAll', () => {
   const files = goldenFiles();
@@ -41,6 +22,25 @@ describe('formatAll', () => {
     }
     // Below the threshold, everything stays on this thread; the result is the same.
     expect(await formatAll(texts, { lanes: 2 })).toEqual(expected);
+  });
+
+  it('uses workers started ahead, warmed up on the build\'s sample, for any amount of text; unused ones stop', { timeout: 120_000 }, async () => {
+    const sample: unknown = JSON.parse(readFileSync(FORMAT_WARM_UP_FILE, 'utf8'));
+    expect(Array.isArray(sample) && sample.length === 3 && sample.every((text) => typeof text === 'string' && text.includes('export'))).toBe(true);
+    const texts = files.slice(0, 6).map((file) => unformatted(readFileSync(file, 'utf8')));
+    const expected = await Promise.all(texts.map(formatTypeScript));
+    startFormattingWorkers(2);
+    expect(waitingFormattingWorkers()).toBe(1);
+    // Far below the threshold, yet formatted with the started worker too: the same bytes, in order.
+    expect(await formatAll(texts, { lanes: 2 })).toEqual(expected);
+    expect(waitingFormattingWorkers()).toBe(0);
+    startFormattingWorkers(3);
+    expect(waitingFormattingWorkers()).toBe(2);
+    await stopFormattingWorkers();
+    expect(waitingFormattingWorkers()).toBe(0);
+    expect(await formatAll(texts, { lanes: 3, thresholdChars: 0 })).toEqual(expected);
+    startFormattingWorkers(2);
+    await expect(formatAll(['export const a = 1;', 'export const = ;'], { lanes: 2 })).rejects.toThrow(/Unexpected token|expected/i);
   });
 
   it('rejects with prettier\'s message when a text is not TypeScript, wherever it was formatted', async () => {

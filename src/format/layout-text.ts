@@ -1,0 +1,95 @@
+/**
+ * Text helpers of the layouts that print what prettier would print without running it
+ * (`validators-layout.ts`, `index-layout.ts`): prettier's quotes for string literals, and
+ * splitting a list at its top-level commas.
+ */
+
+export const PRINT_WIDTH = 100;
+export const INDENT = '  ';
+
+export function withoutStrings(line: string): string {
+  return line.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+}
+
+// ---------------------------------------------------------------------------
+// Quotes
+
+/** The line with each string literal quoted as prettier quotes it; undefined when a literal does not close. */
+export function requoteStrings(line: string): string | undefined {
+  let out = '';
+  let index = 0;
+  while (index < line.length) {
+    const char = line[index] ?? '';
+    if (char === '/' && line[index + 1] === '/') return out + line.slice(index);
+    if (char !== "'" && char !== '"') {
+      out += char;
+      index += 1;
+      continue;
+    }
+    let end = index + 1;
+    while (end < line.length && line[end] !== char) end += line[end] === '\\' ? 2 : 1;
+    if (end >= line.length) return undefined;
+    out += prettierString(line.slice(index + 1, end));
+    index = end + 1;
+  }
+  return out;
+}
+
+/** prettier's choice of quotes for a string literal's raw text, and its escaping in them. */
+function prettierString(rawContent: string): string {
+  const singles = (rawContent.match(/'/g) ?? []).length;
+  const doubles = (rawContent.match(/"/g) ?? []).length;
+  const quote = singles > doubles ? '"' : "'";
+  const other = quote === '"' ? "'" : '"';
+  const content = rawContent.replace(/\\(.)|(["'])/gsu, (match: string, escaped: string | undefined, bare: string | undefined) => {
+    if (escaped === other) return escaped;
+    if (bare === quote) return `\\${bare}`;
+    if (bare !== undefined) return bare;
+    return escaped !== undefined && /^[^\n\r"'0-7\\bfnrt-vx\u2028\u2029]$/.test(escaped) ? escaped : match;
+  });
+  return `${quote}${content}${quote}`;
+}
+
+/** The lines, when every one fits the print width (prettier would break a longer one further). */
+export function fitting(lines: string[]): string[] | undefined {
+  return lines.every((line) => line.length <= PRINT_WIDTH) ? lines : undefined;
+}
+
+/** Splits at `, ` outside brackets and strings; undefined when they do not balance. */
+export function splitTopLevel(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "'" || char === '"') {
+      index = skipString(text, index);
+      if (index < 0) return undefined;
+    } else if (char === '(' || char === '[' || char === '{' || char === '<') depth += 1;
+    else if (char === ')' || char === ']' || char === '}' || char === '>') {
+      // `=>` is not a closing bracket.
+      if (char === '>' && text[index - 1] === '=') continue;
+      depth -= 1;
+      if (depth < 0) return undefined;
+    } else if (char === ',' && depth === 0) {
+      if (text[index + 1] !== ' ') return undefined;
+      parts.push(text.slice(start, index));
+      start = index + 2;
+      index += 1;
+    }
+  }
+  if (depth !== 0) return undefined;
+  parts.push(text.slice(start));
+  return parts.every((part) => part !== '' && part.trim() === part) ? parts : undefined;
+}
+
+/** The index of the closing quote of the string literal opening at `start`, or -1. */
+export function skipString(text: string, start: number): number {
+  const quote = text[start];
+  for (let index = start + 1; index < text.length; index += 1) {
+    if (text[index] === '\\') index += 1;
+    else if (text[index] === quote) return index;
+  }
+  return -1;
+}
+

@@ -1,0 +1,130 @@
+/**
+ * `layoutIndexPiece` (pieces of index.ts printed without prettier) must give prettier's bytes
+ * whenever it gives anything: on hand-written cases of every shape, flat and broken, and on every
+ * piece of the index.ts of every fixture, corpus and synthetic document, including documents whose
+ * names are long enough to break each shape. The pieces formatted one by one must also give the
+ * bytes of the whole file formatted at once (`chunks.ts`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syntheticDocument } from '../../bench/synthetic.js';
+import { joinFormatted, splitForFormatting } from '../../src/format/chunks.js';
+import { layoutIndexPiece } from '../../src/format/index-layout.js';
+import { formatTypeScript } from '../../src/format/prettier.js';
+import { TemplateRenderer } from '../../src/render/handlebars.js';
+import { tempDir } from '../cache/helpers.js';
+import { PROJECT_ROOT } from '../support/generated.js';
+import { CORPUS, documentsUnder, renderedFile } from './documents.js';
+
+async function expectPrettiersBytes(text: string, label: string): Promise<boolean> {
+  const layout = layoutIndexPiece(text);
+  if (layout === undefined) return false;
+  expect(layout, label).toBe(await formatTypeScript(text));
+  return true;
+}
+
+const long = (base: string, length: number): string => `${base}${'X'.repeat(Math.max(0, length - base.length))}`;
+
+/** A 3.0 document whose channel, message and operation names are about `length` characters long, with a request/reply operation. */
+function longNamesDocument(length: number): string {
+  const op = long('publishSomething', length);
+  const reply = long('askForSomething', length);
+  const message = long('SomethingHappened', length);
+  const answer = long('AnswerGiven', length);
+  return [
+    'asyncapi: 3.0.0',
+    `info: { title: Long names ${length}, version: 1.0.0 }`,
+    'channels:',
+    '  events:',
+    `    address: 'area/{${long('entityId', Math.min(length, 40))}}/events'`,
+    `    parameters: { ${long('entityId', Math.min(length, 40))}: { description: The entity. } }`,
+    `    messages: { ${message}: { $ref: '#/components/messages/${message}' } }`,
+    '  questions:',
+    '    address: questions',
+    `    messages: { ${answer}: { payload: { type: object, properties: { text: { type: string } } } }, ask: { correlationId: { location: '$message.header#/correlationId' }, payload: { type: string } } }`,
+    'operations:',
+    `  ${op}: { action: send, channel: { $ref: '#/channels/events' }, bindings: { kafka: { groupId: { type: string, enum: [${long('group', length)}] }, bindingVersion: '0.5.0' } } }`,
+    `  ${reply}:`,
+    '    action: send',
+    "    channel: { $ref: '#/channels/questions' }",
+    `    messages: [{ $ref: '#/channels/questions/messages/ask' }]`,
+    `    reply: { channel: { $ref: '#/channels/questions' }, messages: [{ $ref: '#/channels/questions/messages/${answer}' }] }`,
+    'components:',
+    '  messages:',
+    `    ${message}:`,
+    '      headers: { type: object, properties: { trace: { type: string } } }',
+    '      payload: { type: object, required: [id], properties: { id: { type: string } } }',
+    '',
+  ].join('\n');
+}
+
+describe('the index layout', () => {
+  it('prints each shape as prettier does, flat and broken, and declines what it does not know', async () => {
+    const width = (name: string, length: number): string => long(name, length);
+    const handled = [
+      "// Generated.\n/**\n * Title\n *\n *   indented text stays\n */\n\nimport { a, type B } from './core/x.js';\nimport type { C } from './y.js';\n",
+      `import { ${['a', 'b', 'c', 'd', 'e', 'f'].map((n) => width(n, 14)).join(', ')} } from './core/operations.js';\n`,
+      `import type { ${width('OnlyOneNameThatIsVeryLong', 98)} } from './types.js';\n`,
+      `export type { ${width('Aaa', 50)}, ${width('Bbb', 50)} } from './core/transport.js';\nexport * from './types.js';\nexport { servers } from './servers.js';\nexport type ClientOptions = AppOptions;\n`,
+      "export interface AppOptions {\n\n  /** The transport, described at a length that goes well past the print width of one hundred columns. */\n  readonly transport: Transport;\n\n\n  readonly validate?: ValidateMode;\n\n}\n",
+      'export interface App {\n}\n',
+      `export interface App {\n  /**\n   * Sends.\n   */\n  ${width('send', 40)}(input: ${width('SendInput', 50)}): Promise<void>;\n  ${width('ask', 30)}(input: ${width('AskInput', 30)}, options?: RequestOptions): Promise<${width('AskReply', 20)}>;\n  receive(handler: (event: ReceiveEvent) => void | Promise<void>, options?: ReceiveOptions<Record<string, never>>): Promise<Subscription>;\n}\n`,
+      `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime({ ...options, validate: options.validate ?? "send" });\n  return {\n    a: (input) => runtime.send(aOperation, input),\n    ${width('b', 40)}: (handler, receiveOptions) => runtime.receive(${width('bOperation', 40)}, handler, receiveOptions),\n  };\n}\n`,
+      'export function createClient(options: ClientOptions): Client {\n  const runtime = createOperationRuntime(options);\n  return {\n  };\n}\n',
+      "const aMessage = { name: 'A', contentType: 'application/json', } satisfies MessageDescriptor;\nconst bMessage = { name: \"it's\", discriminators: ['kind'], correlationId: { source: 'payload', path: ['a', 'b'] }, bindings: { kafka: { key: { type: 'string' }, bindingVersion: '0.5.0', partitions: 3, ratio: -0.5, empty: {}, none: [] } }, } satisfies MessageDescriptor;\n",
+      `const ${width('op', 60)} = { id: '${width('x', 70)}', channel: c, messages: [${width('m', 45)}, ${width('n', 45)}], } satisfies OperationDescriptor;\n`,
+      "/**\n * Input.\n */\nexport type AInput = \n  | { readonly message?: 'A'; readonly payload: P; };\n\nexport type B = { readonly payload: unknown; readonly headers?: Record<string, string>; readonly key?: string;  };\n",
+      `export type Two = \n  | { readonly message?: 'A'; readonly payload: P; }\n  | { readonly message?: 'B'; readonly payload: Q; };\nexport type Wide = \n  | { readonly message?: 'A'; readonly payload: ${width('P', 40)}; }\n  | { readonly message?: 'B'; readonly payload: Q; };\nexport type Wider = \n  | { readonly message?: 'A'; readonly payload: ${width('P', 70)}; readonly headers: Record<string, string>; }\n  | { readonly message?: 'B'; readonly payload: ${width('Q', 60)}; };\n`,
+    ];
+    for (const text of handled) expect(await expectPrettiersBytes(text, text), text).toBe(true);
+    const declined = [
+      "const a = { 'quoted-key': 1, } satisfies T;\n",
+      'const a = { numbers: [1, 2, 3], } satisfies T;\n',
+      'const a = { list: [{ a: 1, b: 2 }, { a: 3, b: 4 }], } satisfies T;\n',
+      `const a = { ${width('key', 30)}: '${width('value', 80)}', } satisfies T;\n`,
+      'const a = { t: `template`, } satisfies T;\n',
+      `export interface App {\n  receive(handler: (event: ${width('ReceiveEvent', 90)}) => void, options?: O): Promise<S>;\n}\n`,
+      `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime(options);\n  return {\n    ${width('b', 40)}: (input, requestOptions) => runtime.request<${width('Reply', 50)}>(bOperation, input, requestOptions),\n  };\n}\n`,
+      "export type A = { readonly message: 'a;b'; };\n",
+      'export type A = { readonly nested: { a: string }; };\n',
+      'const a = 1;\t\n',
+      'let x = 1;\n',
+    ];
+    for (const text of declined) expect(layoutIndexPiece(text), text).toBeUndefined();
+  });
+
+  it("gives prettier's bytes for every piece of the index.ts of every fixture, corpus, synthetic and long-name document", { timeout: 600_000 }, async () => {
+    const renderer = await TemplateRenderer.create(undefined);
+    const folder = await tempDir('index-layout');
+    const written = (name: string, text: string): string => {
+      const file = path.join(folder, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    const generated = [
+      ...[1, 30].map((channels) => written(`synthetic-${channels}.yaml`, syntheticDocument(channels))),
+      ...[10, 30, 45, 60, 75, 90].map((length) => written(`long-${length}.yaml`, longNamesDocument(length))),
+    ];
+    const documents = [...documentsUnder(path.join(PROJECT_ROOT, 'fixtures')), ...documentsUnder(CORPUS), ...generated];
+    let pieces = 0;
+    let laidOut = 0;
+    for (const file of documents) {
+      const text = await renderedFile(file, renderer, 'index').catch(() => undefined);
+      if (text === undefined) continue;
+      const formattedPieces: string[] = [];
+      for (const piece of splitForFormatting(text, 0, 0)) {
+        pieces += 1;
+        if (await expectPrettiersBytes(piece, `${file}:\n${piece}`)) laidOut += 1;
+        formattedPieces.push(await formatTypeScript(piece));
+      }
+      expect(joinFormatted(formattedPieces), file).toBe(await formatTypeScript(text));
+    }
+    // Nearly every piece takes the fast path; were it to stop applying, this test would check little.
+    expect(laidOut).toBeGreaterThan(pieces * 0.9);
+    for (const file of generated.slice(0, 2)) {
+      const text = (await renderedFile(file, renderer, 'index')) ?? '';
+      expect(splitForFormatting(text, 0, 0).every((piece) => layoutIndexPiece(piece) !== undefined), file).toBe(true);
+    }
+  });
+});

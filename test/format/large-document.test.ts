@@ -1,0 +1,36 @@
+/**
+ * A document large enough for every formatting fast path at once (workers started while it
+ * parses, the validators and index layouts, files cut in pieces, shared among lanes) gives the
+ * bytes of the plain path: the same templates from a custom folder, which turns the layouts off
+ * and sends every file to prettier.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syntheticDocument } from '../../bench/synthetic.js';
+import { waitingFormattingWorkers } from '../../src/format/parallel.js';
+import { generate } from '../../src/generate/pipeline.js';
+import { TEMPLATES_DIR } from '../../src/paths.js';
+import { tempDir } from '../cache/helpers.js';
+
+describe('formatting a large document', () => {
+  it('gives the same files on the fast paths as on prettier alone, and leaves no worker behind', { timeout: 300_000 }, async () => {
+    const folder = await tempDir('large-document');
+    const spec = path.join(folder, 'asyncapi.yaml');
+    const text = syntheticDocument(130);
+    // Above the size at which formatting workers start while the document parses.
+    expect(text.length).toBeGreaterThan(120_000);
+    fs.writeFileSync(spec, text);
+    const templates = path.join(folder, 'templates');
+    fs.cpSync(TEMPLATES_DIR, templates, { recursive: true });
+
+    const fast = await generate({ spec });
+    expect(waitingFormattingWorkers()).toBe(0);
+    const plain = await generate({ spec, templatesDir: templates });
+    expect(fast.ok && plain.ok).toBe(true);
+    expect(fast.files.map((file) => file.path)).toEqual(plain.files.map((file) => file.path));
+    const byPath = new Map(plain.files.map((file) => [file.path, file.contents]));
+    for (const file of fast.files) expect(file.contents, file.path).toBe(byPath.get(file.path));
+    expect(fast.files.find((file) => file.path === 'index.ts')?.contents.length).toBeGreaterThan(300_000);
+  });
+});
