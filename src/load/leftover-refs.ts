@@ -46,6 +46,8 @@ const MAX_REF_HOPS = 64;
 type Lookup = (file: string) => SourceFile | undefined;
 
 export function resolveLeftoverRefs(json: Record<string, unknown>, main: SourceFile, lookup: Lookup): LeftoverReport {
+  // Usually the parser resolved every `$ref`: one plain walk says so, without following the files.
+  if (!containsLeftoverRef(json)) return { unresolved: [] };
   const resolvedAt = new Map<string, object>([[placeKey(main.path, []), json]]);
   const leftovers: Leftover[] = [];
   const unresolved: string[] = [];
@@ -86,6 +88,21 @@ export function resolveLeftoverRefs(json: Record<string, unknown>, main: SourceF
     else Reflect.set(leftover.holder, leftover.key, target);
   }
   return { unresolved };
+}
+
+/** Whether any object reachable from `root` (cycles included) is still a `$ref`. */
+function containsLeftoverRef(root: object): boolean {
+  const seen = new Set<object>();
+  const stack: object[] = [root];
+  for (let value = stack.pop(); value !== undefined; value = stack.pop()) {
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (isLeftoverRef(value)) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return false;
 }
 
 function isLeftoverRef(value: unknown): boolean {

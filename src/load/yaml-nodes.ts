@@ -1,5 +1,5 @@
 /** Navigating a parsed YAML tree the way a JSON pointer does, without converting it to JS. */
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export interface Member {
   /** The key node for an object member; absent for an array item. */
@@ -16,10 +16,35 @@ export function dealias(document: Document.Parsed, node: unknown): Node | undefi
   return isNode(node) ? node : undefined;
 }
 
+/** Mappings with more members than this are looked up through an index, built once per node. */
+const INDEXED_FROM = 8;
+const keyIndexes = new WeakMap<object, ReadonlyMap<string, Pair>>();
+
+/** The first pair of each scalar key of a mapping, by the key as a JSON property name. */
+function keyIndex(map: YAMLMap): ReadonlyMap<string, Pair> {
+  let index = keyIndexes.get(map);
+  if (index === undefined) {
+    const built = new Map<string, Pair>();
+    for (const pair of map.items) {
+      if (!isScalar(pair.key)) continue;
+      const name = String(pair.key.value);
+      if (!built.has(name)) built.set(name, pair);
+    }
+    index = built;
+    keyIndexes.set(map, index);
+  }
+  return index;
+}
+
 /** The member `segment` of a mapping or sequence node, compared as JSON property names. */
 export function memberOf(document: Document.Parsed, node: Node | undefined, segment: string): Member | undefined {
   const container = dealias(document, node);
   if (isMap(container)) {
+    // A linear search per member made walking a document of N channels cost N² (0.23 s at 800).
+    if (container.items.length > INDEXED_FROM) {
+      const pair = keyIndex(container).get(segment);
+      return pair === undefined || !isScalar(pair.key) ? undefined : { key: pair.key, value: dealias(document, pair.value) };
+    }
     for (const pair of container.items) {
       if (isScalar(pair.key) && String(pair.key.value) === segment) {
         return { key: pair.key, value: dealias(document, pair.value) };
