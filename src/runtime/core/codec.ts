@@ -155,7 +155,8 @@ function jsonText(value: unknown, contentType: string | undefined): string {
 
 function isUint8Array(value: unknown): value is Uint8Array {
   // The tag check also accepts Uint8Arrays (and Buffers) from another realm.
-  return value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]';
+  // isView first: the tag is only computed for typed arrays, not for every object payload.
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]');
 }
 
 function describe(contentType: string | undefined): string {

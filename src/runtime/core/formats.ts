@@ -188,7 +188,17 @@ export function isIriReference(text: string): boolean {
 
 /** RFC 4122 UUID in its hyphenated form. */
 export function isUuid(text: string): boolean {
-  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(text);
+  // By character codes: a common format in payloads, and several times faster than the regular expression.
+  if (text.length !== 36) return false;
+  for (let index = 0; index < 36; index++) {
+    const code = text.charCodeAt(index);
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (code !== 45) return false;
+    } else if (!((code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** An ECMA-262 regular expression (checked with the `u` flag, as JSON Schema patterns are). */

@@ -249,10 +249,15 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     return buildAddress(channel.address, (params ?? {}) as ParamRecord);
   }
 
-  async function send(operation: OperationDescriptor, input: OutgoingInput): Promise<void> {
-    const address = resolveAddress(operation.channel, input.params);
-    const { outbound, descriptor } = prepareOutbound(operation, operation.messages, input, address);
-    await transport.publish(outbound, { operation: operation.id, bindings: bindingsOf(operation, descriptor) });
+  /** Not async, to spare a promise per message; every failure still comes as a rejection. */
+  function send(operation: OperationDescriptor, input: OutgoingInput): Promise<void> {
+    try {
+      const address = resolveAddress(operation.channel, input.params);
+      const { outbound, descriptor } = prepareOutbound(operation, operation.messages, input, address);
+      return transport.publish(outbound, { operation: operation.id, bindings: bindingsOf(operation, descriptor) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
