@@ -1,6 +1,6 @@
 /**
  * Text helpers of the layouts that print what prettier would print without running it
- * (`validators-layout.ts`, `index-layout.ts`): prettier's quotes for string literals, and
+ * (`validators-layout.ts`, `template-layout.ts`): prettier's quotes for string literals, and
  * splitting a list at its top-level commas.
  */
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UserError, hasErrors, type Diagnostic, type Locator } from '../diagnostics.js';
 import { joinFormatted, splitForFormatting } from '../format/chunks.js';
-import { layoutIndexPiece } from '../format/index-layout.js';
+import { layoutTemplatePiece } from '../format/template-layout.js';
 import { formatAll } from '../format/parallel.js';
 import { formatTypeScript } from '../format/prettier.js';
 import { layoutValidators } from '../format/validators-layout.js';
@@ -143,11 +143,15 @@ export async function generateFromDocument(document: LoadedDocument, options: Ge
 
 /**
  * Formats the rendered files. The built-in validators template's output, and the pieces of the
- * built-in index template's, are laid out directly when they can be (`validators-layout.ts`,
- * `index-layout.ts`: the same bytes prettier would print); everything else
+ * built-in index, types, channels and servers templates' output, are laid out directly when they
+ * can be (`validators-layout.ts`, `template-layout.ts`: the same bytes prettier would print);
+ * everything else
  * goes to prettier, large files in pieces (`chunks.ts`), in parallel when large, and on any
  * failure again whole and file by file here, to name the file that failed.
  */
+/** Built-in templates whose output `template-layout.ts` prints piece by piece. */
+const LAID_OUT_TEMPLATES: ReadonlySet<string> = new Set(['index', 'types', 'channels', 'servers']);
+
 async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<RenderJob>, texts: ReadonlyArray<string>, options: GenerationSettings): Promise<GeneratedFile[]> {
   options.onProgress?.('formatting');
   // Only with the built-in templates: a custom template or partial may print lines the layout does not know.
@@ -157,9 +161,9 @@ async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<Re
   // Each piece of each file: printed here already, or the position of its text among those prettier formats.
   const toFormat: string[] = [];
   const pieces = sources.map((source) => {
-    const laysOutIndex = builtIn && jobs[source.index]?.template === 'index';
-    return splitForFormatting(source.text, ...(laysOutIndex ? [0, 0] : [])).map((piece) => {
-      const printed = laysOutIndex ? layoutIndexPiece(piece) : undefined;
+    const laysOut = builtIn && LAID_OUT_TEMPLATES.has(jobs[source.index]?.template ?? '');
+    return splitForFormatting(source.text, ...(laysOut ? [0, 0] : [])).map((piece) => {
+      const printed = laysOut ? layoutTemplatePiece(piece) : undefined;
       return printed ?? toFormat.push(piece) - 1;
     });
   });

@@ -1,23 +1,25 @@
 /**
- * `index.ts` of a large document is mostly a few statement shapes repeated for every message and
- * operation (a 200-channel document: 0.57 MB, most of a second of prettier on a cold thread). The
- * built-in index template's output is cut at its top-level blank lines (`chunks.ts`), and
- * `layoutIndexPiece` prints each piece the way prettier 3 would with the pinned options
- * (`prettier.ts`), when every line of it is one of the shapes it knows; otherwise it returns
- * undefined and the piece goes to prettier.
+ * The built-in index, types, channels and servers templates write a few statement shapes, repeated
+ * for every message, operation, schema and channel (a 200-channel document's index.ts: 0.57 MB,
+ * most of a second of prettier on a cold thread). Their output is cut at its top-level blank lines
+ * (`chunks.ts`), and `layoutTemplatePiece` prints each piece the way prettier 3 would with the
+ * pinned options (`prettier.ts`) when every line of it is one of the shapes it knows; otherwise it
+ * returns undefined and the piece goes to prettier.
  *
  * The shapes, each printed on one line when that fits the print width (100), else broken the way
  * prettier breaks it: comments (kept); `import`/`export ... from` lists (one name per line);
- * `export * from`; `export type A = B;`; interfaces of property and method signatures (a method
- * breaks to one parameter per line); functions made of `const` lines and `return { ... };` of
- * arrow-function properties (breaking after `=>`); `const a = { ... } satisfies T;` object
- * literals of identifiers, strings, numbers and arrays of them (broken outermost first, one
- * property per line); `export type A = { ... } | { ... };` unions of object types (on one line,
- * after `=`, or one member per line, each broken when it must be). Anything that would need
- * prettier to break deeper than that is declined. A test holds the result to prettier's own
- * output on every fixture, corpus and synthetic document, and on names long enough to break.
- */
-import { fitting, INDENT, PRINT_WIDTH, requoteStrings, splitTopLevel } from './layout-text.js';
+ * `export * from`, `export {};` and `export type A = B;`; interfaces and `type A = {` written over
+ * several lines, with property, index and method signatures (a method breaks to one parameter per
+ * line) and nested object types (prettier keeps all of these expanded; quoted names are unquoted
+ * where they can be); functions made of `const` lines and `return { ... };` of arrow-function
+ * properties (breaking after `=>`); object and array literals of identifiers, strings and numbers
+ * (`const a = { ... } satisfies T;`, `export const a = f<T>({ ... });` with the object hugged,
+ * `export const a: T = [` one element per line `];`), broken outermost first, arrays of several
+ * many-property objects always; `export type A = { ... } | { ... };` unions of object types (on
+ * one line, after `=`, or one member per line, each broken when it must be). Anything that would
+ * need prettier to break deeper is declined. A test holds the result to prettier's own output on
+ * every piece of every fixture, corpus, synthetic and long-name document.
+ */import { fitting, INDENT, PRINT_WIDTH, requoteStrings, splitTopLevel } from './layout-text.js';
 
 const IDENT = '[A-Za-z_$][\\w$]*';
 const IDENTIFIER = new RegExp(`^${IDENT}$`);
@@ -30,7 +32,7 @@ interface Statement {
 
 type Recogniser = (source: ReadonlyArray<string>, start: number) => Statement | undefined;
 
-export function layoutIndexPiece(piece: string): string | undefined {
+export function layoutTemplatePiece(piece: string): string | undefined {
   if (/[\r\t]/.test(piece)) return undefined;
   const source = piece.split('\n');
   const out: string[] = [];
@@ -109,31 +111,48 @@ const exportAll: Recogniser = (source, start) => {
   return /^export \* from '[^'\\]*';$/.test(line) ? { lines: [line], next: start + 1 } : undefined;
 };
 
-/** `export type A = B;` */
+/** `export type A = B;` for a type without braces or functions, when it fits; `export {};`. */
 const typeAlias: Recogniser = (source, start) => {
   const line = source[start] ?? '';
-  return new RegExp(`^export type ${IDENT} = ${IDENT};$`).test(line) && line.length <= PRINT_WIDTH ? { lines: [line], next: start + 1 } : undefined;
+  if (line === 'export {};') return { lines: [line], next: start + 1 };
+  if (!new RegExp(`^export type ${IDENT} = [^{}\`;=]+;$`).test(line)) return undefined;
+  const printed = fittingLine(line);
+  return printed === undefined ? undefined : { lines: [printed], next: start + 1 };
 };
 
 // ---------------------------------------------------------------------------
-// Interfaces
+// Interfaces and object types written over several lines (prettier keeps those expanded)
 
-/** `export interface A {` with property and method signatures and their comments, then `}`. */
-const interfaceBlock: Recogniser = (source, start) => {
+/** `export interface A {` ... `}` and `export type A = {` ... `};`, members as `typeBody` knows them. */
+const typeBlock: Recogniser = (source, start) => {
   const head = source[start] ?? '';
-  if (!new RegExp(`^export interface ${IDENT} \\{$`).test(head)) return undefined;
-  const lines = [head];
-  const memberComment = comment(INDENT);
-  let index = start + 1;
+  const isInterface = new RegExp(`^export interface ${IDENT}(?: extends [\\w$., <>]+)? \\{$`).test(head);
+  if (!isInterface && !new RegExp(`^export type ${IDENT} = \\{$`).test(head)) return undefined;
+  if (head.length > PRINT_WIDTH) return undefined;
+  const closing = isInterface ? '}' : '};';
+  const body = typeBody(source, start + 1, INDENT, closing);
+  if (body === undefined) return undefined;
+  const lines = body.lines.length === 0 ? [`${head}${closing}`] : [head, ...body.lines, closing];
+  return { lines, next: body.next };
+};
+
+/**
+ * The members of a type at `indent`, up to the line `closing`: comments, property and index
+ * signatures on one line, method signatures (in a top-level body), and nested object types
+ * written over several lines (`name: {` ... `};`). Blank lines are kept single, never first or last.
+ */
+function typeBody(source: ReadonlyArray<string>, start: number, indent: string, closing: string): { lines: string[]; next: number } | undefined {
+  const lines: string[] = [];
+  const memberComment = comment(indent);
+  let index = start;
   while (index < source.length) {
     const line = source[index] ?? '';
-    if (line === '}') {
+    if (line === closing) {
       while (lines[lines.length - 1] === '') lines.pop();
-      return { lines: lines.length === 1 ? [`${head}}`] : [...lines, line], next: index + 1 };
+      return { lines, next: index + 1 };
     }
     if (line.trim() === '') {
-      // Kept single between members; dropped right after `{`.
-      if (lines.length > 1 && lines[lines.length - 1] !== '') lines.push('');
+      if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
       index += 1;
       continue;
     }
@@ -143,18 +162,104 @@ const interfaceBlock: Recogniser = (source, start) => {
       index = commented.next;
       continue;
     }
-    const member = propertySignature(line) ?? methodSignature(line);
+    const nested = nestedObjectType(source, index, indent);
+    if (nested !== undefined) {
+      lines.push(...nested.lines);
+      index = nested.next;
+      continue;
+    }
+    const member = propertySignature(line, indent) ?? (indent === INDENT ? methodSignature(line) : undefined);
     if (member === undefined) return undefined;
     lines.push(...member);
     index += 1;
   }
   return undefined;
-};
+}
 
-function propertySignature(line: string): string[] | undefined {
-  if (!new RegExp(`^  (?:readonly )?${IDENT}\\??: [^{}()\`;]+;$`).test(line)) return undefined;
-  const printed = fittingLine(line);
+/** `name?: {` at `indent`, its members, then `};` or `}[];`. */
+function nestedObjectType(source: ReadonlyArray<string>, start: number, indent: string): Statement | undefined {
+  const line = source[start] ?? '';
+  if (!line.startsWith(indent) || !line.endsWith(': {') || line.length > PRINT_WIDTH) return undefined;
+  const key = memberKey(line.slice(indent.length, -3));
+  if (key === undefined) return undefined;
+  const inner = `${indent}${INDENT}`;
+  const lines: string[] = [];
+  const memberComment = comment(inner);
+  // The members, as in `typeBody`, up to the first closing line at this indent.
+  let index = start + 1;
+  while (index < source.length) {
+    const current = source[index] ?? '';
+    if (current === `${indent}};` || current === `${indent}}[];`) {
+      while (lines[lines.length - 1] === '') lines.pop();
+      // An empty nested type prints on one line: not handled here.
+      if (lines.length === 0) return undefined;
+      return { lines: [`${indent}${key}: {`, ...lines, current], next: index + 1 };
+    }
+    if (current.trim() === '') {
+      if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
+      index += 1;
+      continue;
+    }
+    const part = memberComment(source, index) ?? nestedObjectType(source, index, inner);
+    if (part !== undefined) {
+      lines.push(...part.lines);
+      index = part.next;
+      continue;
+    }
+    const member = propertySignature(current, inner);
+    if (member === undefined) return undefined;
+    lines.push(...member);
+    index += 1;
+  }
+  return undefined;
+}
+
+/**
+ * A member name as prettier prints it (quoteProps "as-needed"): `readonly` kept, a quoted name
+ * that is an identifier unquoted, others in prettier's quotes; undefined for names it may treat
+ * otherwise (non-ASCII, escapes).
+ */
+function memberKey(text: string): string | undefined {
+  const match = /^(readonly )?(?:([A-Za-z_$][\w$]*)|'([^'\\]*)'|"([^"\\]*)")(\?)?$/.exec(text);
+  if (match === null) return undefined;
+  const [, readonly = '', bare, single, double, optional = ''] = match;
+  const quoted = single ?? double;
+  if (quoted === undefined) return `${readonly}${bare ?? ''}${optional}`;
+  if (/[^\x20-\x7e]/.test(quoted)) return undefined;
+  const name = /^[A-Za-z_$][\w$]*$/.test(quoted) ? quoted : requoteStrings(single === undefined ? `"${quoted}"` : `'${quoted}'`);
+  return name === undefined ? undefined : `${readonly}${name}${optional}`;
+}
+
+/** `name?: Type;` or `[key: string]: Type;` at `indent`, for types without braces or functions, when it fits. */
+function propertySignature(line: string, indent: string): string[] | undefined {
+  if (!line.startsWith(indent)) return undefined;
+  const body = line.slice(indent.length);
+  if (new RegExp(`^\\[${IDENT}: (?:string|number)\\]: [^{}\`;=]+;$`).test(body)) {
+    const printed = fittingLine(line);
+    return printed === undefined ? undefined : [printed];
+  }
+  const colon = memberColon(body);
+  if (colon === undefined) return undefined;
+  const key = memberKey(body.slice(0, colon));
+  const type = body.slice(colon + 2);
+  if (key === undefined || !/^[^{}`;=]+;$/.test(type)) return undefined;
+  const printed = fittingLine(`${indent}${key}: ${type}`);
   return printed === undefined ? undefined : [printed];
+}
+
+/** Where the `: ` after a member name is (a quoted name may itself hold `: `). */
+function memberColon(body: string): number | undefined {
+  const quote = /^(?:readonly )?(['"])/.exec(body);
+  if (quote === null) {
+    const at = body.indexOf(': ');
+    return at < 0 ? undefined : at;
+  }
+  const mark = quote[1] ?? "'";
+  const open = body.indexOf(mark);
+  const close = body.indexOf(mark, open + 1);
+  if (close < 0) return undefined;
+  const at = body.indexOf(': ', close);
+  return at === close + 1 || at === close + 2 ? at : undefined;
 }
 
 /** `  name(a: A, b?: B): R;`: as it is when it fits, else one parameter per line. */
@@ -251,9 +356,74 @@ const descriptorConst: Recogniser = (source, start) => {
   const match = new RegExp(`^(const ${IDENT} = )(\\{.*\\})( satisfies ${IDENT};)$`).exec(line);
   if (match === null) return undefined;
   const value = parseValue(match[2] ?? '');
-  if (value === undefined) return undefined;
+  if (value === undefined || value.kind !== 'object') return undefined;
   const lines = layoutValue('', match[1] ?? '', value, match[3] ?? '');
   return lines === undefined ? undefined : { lines, next: start + 1 };
+};
+
+/**
+ * `export const a = f<T>({ ... });` on one line: flat when it fits, else the object argument
+ * hugged (`f<T>({` ... `});`).
+ */
+const callConst: Recogniser = (source, start) => {
+  const line = source[start] ?? '';
+  const match = new RegExp(`^(export const ${IDENT} = ${IDENT}(?:<${IDENT}>)?\\()(\\{.*\\})\\);$`).exec(line);
+  if (match === null) return undefined;
+  const value = parseValue(match[2] ?? '');
+  if (value === undefined || value.kind !== 'object') return undefined;
+  const lines = layoutValue('', match[1] ?? '', value, ');');
+  return lines === undefined ? undefined : { lines, next: start + 1 };
+};
+
+/**
+ * `export const a: T = [` with one element per line (each maybe after its JSDoc, indented or
+ * not), then `];`: the array broken when anything must break it (a comment, two objects), else
+ * flat when it fits.
+ */
+const arrayConst: Recogniser = (source, start) => {
+  const head = new RegExp(`^(export const ${IDENT}(?:: [\\w$<>, ]+)? = )\\[$`).exec(source[start] ?? '');
+  if (head === null) return undefined;
+  const elements: Array<{ readonly doc: ReadonlyArray<string>; readonly value: Value }> = [];
+  let index = start + 1;
+  for (;;) {
+    const line = source[index] ?? '';
+    if (index >= source.length) return undefined;
+    if (line === '];') break;
+    const doc: string[] = [];
+    if (line === '  /**') {
+      // The template writes the JSDoc of an element unindented after its first line; prettier indents it.
+      doc.push(line);
+      for (index += 1; index < source.length && source[index] !== ' */'; index += 1) {
+        const text = source[index] ?? '';
+        if (/\s$/.test(text) || text.includes('*/') || !(text === ' *' || text.startsWith(' * '))) return undefined;
+        doc.push(`  ${text}`);
+      }
+      if (index >= source.length) return undefined;
+      doc.push('   */');
+      index += 1;
+    }
+    const element = /^ *(\{.*\}),$/.exec(source[index] ?? '');
+    const value = element === null ? undefined : parseValue(element[1] ?? '');
+    if (value === undefined) return undefined;
+    elements.push({ doc, value });
+    index += 1;
+  }
+  const declared = head[1] ?? '';
+  if (elements.length === 0) return { lines: [`${declared}[];`], next: index + 1 };
+  const array: Value = { kind: 'array', items: elements.map((element) => element.value) };
+  // Without comments the array is like any other; a comment breaks it.
+  if (elements.every((element) => element.doc.length === 0)) {
+    const lines = layoutValue('', declared, array, ';');
+    return lines === undefined ? undefined : { lines, next: index + 1 };
+  }
+  const lines = [`${declared}[`];
+  for (const element of elements) {
+    const printed = layoutValue(INDENT, '', element.value, ',');
+    if (printed === undefined) return undefined;
+    lines.push(...element.doc, ...printed);
+  }
+  const fitted = fitting([...lines, '];']);
+  return fitted === undefined ? undefined : { lines: fitted, next: index + 1 };
 };
 
 function flat(value: Value): string {
@@ -262,25 +432,34 @@ function flat(value: Value): string {
   return value.entries.length === 0 ? '{}' : `{ ${value.entries.map(([key, entry]) => `${key}: ${flat(entry)}`).join(', ')} }`;
 }
 
-/** Flat when it fits; else the object or array broken, one entry per line, each laid out the same way. */
+/**
+ * Flat when it fits and nothing inside must break; else the object or array broken, one entry per
+ * line, each laid out the same way.
+ */
 function layoutValue(indent: string, prefix: string, value: Value, suffix: string): string[] | undefined {
   const line = `${indent}${prefix}${flat(value)}${suffix}`;
-  if (line.length <= PRINT_WIDTH) return [line];
+  if (line.length <= PRINT_WIDTH && !mustBreak(value)) return [line];
   const inner = `${indent}${INDENT}`;
-  if (value.kind === 'object' && value.entries.length > 0) {
-    const lines = [`${indent}${prefix}{`];
-    for (const [key, entry] of value.entries) {
-      const entryLines = layoutValue(inner, `${key}: `, entry, ',');
-      if (entryLines === undefined) return undefined;
-      lines.push(...entryLines);
-    }
-    return fitting([...lines, `${indent}}${suffix}`]);
-  }
-  if (value.kind === 'array' && value.items.length > 0) {
-    return fitting([`${indent}${prefix}[`, ...value.items.map((item) => `${inner}${flat(item)},`), `${indent}]${suffix}`]);
-  }
+  const entries: ReadonlyArray<readonly [string, Value]> | undefined =
+    value.kind === 'object' ? value.entries.map(([key, entry]) => [`${key}: `, entry] as const) : value.kind === 'array' ? value.items.map((item) => ['', item] as const) : undefined;
   // A long atom: prettier may move it after the key, which is not modelled here.
-  return undefined;
+  if (entries === undefined || entries.length === 0) return undefined;
+  const [open, close] = value.kind === 'object' ? ['{', '}'] : ['[', ']'];
+  const lines = [`${indent}${prefix}${open}`];
+  for (const [entryPrefix, entry] of entries) {
+    const entryLines = layoutValue(inner, entryPrefix, entry, ',');
+    if (entryLines === undefined) return undefined;
+    lines.push(...entryLines);
+  }
+  return fitting([...lines, `${indent}${close}${suffix}`]);
+}
+
+/** prettier always breaks an array of two or more objects that each have more than one property, and so everything around it. */
+function mustBreak(value: Value): boolean {
+  if (value.kind === 'atom') return false;
+  if (value.kind === 'object') return value.entries.some(([, entry]) => mustBreak(entry));
+  const objects = value.items.length > 1 && value.items.every((item) => item.kind === 'object' && item.entries.length > 1);
+  return objects || value.items.some(mustBreak);
 }
 
 /** Parses an object literal of identifier keys and identifier, string, number, array and object values; undefined for anything else. */
@@ -301,9 +480,11 @@ function parseValue(text: string): Value | undefined {
           position += 1;
           return { kind: 'object', entries };
         }
-        const key = new RegExp(`^${IDENT}`).exec(text.slice(position))?.[0];
-        if (key === undefined || text.slice(position + key.length, position + key.length + 2) !== ': ') return undefined;
-        position += key.length + 2;
+        const written = new RegExp(`^(?:${IDENT}|'[^'\\\\]*'|"[^"\\\\]*")`).exec(text.slice(position))?.[0];
+        if (written === undefined || text.slice(position + written.length, position + written.length + 2) !== ': ') return undefined;
+        const key = memberKey(written);
+        if (key === undefined) return undefined;
+        position += written.length + 2;
         const entry = value();
         if (entry === undefined) return undefined;
         entries.push([key, entry]);
@@ -319,8 +500,9 @@ function parseValue(text: string): Value | undefined {
         skipSpaces();
         if (text[position] === ']') {
           position += 1;
-          // Arrays of numbers fill lines and arrays of objects or arrays may be forced to break: not modelled.
-          return items.every((item) => item.kind === 'atom' && !item.numeric) ? { kind: 'array', items } : undefined;
+          // Arrays of numbers fill lines, and arrays of arrays or of objects mixed with other values break by rules not modelled here.
+          const atoms = items.every((item) => item.kind === 'atom' && !item.numeric);
+          return atoms || items.every((item) => item.kind === 'object') ? { kind: 'array', items } : undefined;
         }
         const item = value();
         if (item === undefined) return undefined;
@@ -345,7 +527,7 @@ function parseValue(text: string): Value | undefined {
   };
   const parsed = value();
   skipSpaces();
-  return parsed !== undefined && parsed.kind === 'object' && position === text.length ? parsed : undefined;
+  return parsed !== undefined && parsed.kind !== 'atom' && position === text.length ? parsed : undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -417,4 +599,4 @@ function objectTypeMembers(text: string): string[] | undefined {
 }
 
 /** Tried in order at the start of each statement. */
-const RECOGNISERS: ReadonlyArray<Recogniser> = [comment(''), moduleList, exportAll, typeAlias, interfaceBlock, functionBlock, descriptorConst, objectTypeAlias];
+const RECOGNISERS: ReadonlyArray<Recogniser> = [comment(''), moduleList, exportAll, typeAlias, typeBlock, functionBlock, descriptorConst, callConst, arrayConst, objectTypeAlias];

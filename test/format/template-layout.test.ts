@@ -1,16 +1,16 @@
 /**
- * `layoutIndexPiece` (pieces of index.ts printed without prettier) must give prettier's bytes
- * whenever it gives anything: on hand-written cases of every shape, flat and broken, and on every
- * piece of the index.ts of every fixture, corpus and synthetic document, including documents whose
- * names are long enough to break each shape. The pieces formatted one by one must also give the
- * bytes of the whole file formatted at once (`chunks.ts`).
+ * `layoutTemplatePiece` (pieces of index.ts, types.ts, channels.ts and servers.ts printed without
+ * prettier) must give prettier's bytes whenever it gives anything: on hand-written cases of every
+ * shape, flat and broken, and on every piece of those files for every fixture, corpus and synthetic
+ * document, including documents whose names are long enough to break each shape. The pieces
+ * formatted one by one must also give the bytes of the whole file formatted at once (`chunks.ts`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syntheticDocument } from '../../bench/synthetic.js';
 import { joinFormatted, splitForFormatting } from '../../src/format/chunks.js';
-import { layoutIndexPiece } from '../../src/format/index-layout.js';
+import { layoutTemplatePiece } from '../../src/format/template-layout.js';
 import { formatTypeScript } from '../../src/format/prettier.js';
 import { TemplateRenderer } from '../../src/render/handlebars.js';
 import { tempDir } from '../cache/helpers.js';
@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from '../support/generated.js';
 import { CORPUS, documentsUnder, renderedFile } from './documents.js';
 
 async function expectPrettiersBytes(text: string, label: string): Promise<boolean> {
-  const layout = layoutIndexPiece(text);
+  const layout = layoutTemplatePiece(text);
   if (layout === undefined) return false;
   expect(layout, label).toBe(await formatTypeScript(text));
   return true;
@@ -59,7 +59,7 @@ function longNamesDocument(length: number): string {
   ].join('\n');
 }
 
-describe('the index layout', () => {
+describe('the template layout', () => {
   it('prints each shape as prettier does, flat and broken, and declines what it does not know', async () => {
     const width = (name: string, length: number): string => long(name, length);
     const handled = [
@@ -76,27 +76,38 @@ describe('the index layout', () => {
       `const ${width('op', 60)} = { id: '${width('x', 70)}', channel: c, messages: [${width('m', 45)}, ${width('n', 45)}], } satisfies OperationDescriptor;\n`,
       "/**\n * Input.\n */\nexport type AInput = \n  | { readonly message?: 'A'; readonly payload: P; };\n\nexport type B = { readonly payload: unknown; readonly headers?: Record<string, string>; readonly key?: string;  };\n",
       `export type Two = \n  | { readonly message?: 'A'; readonly payload: P; }\n  | { readonly message?: 'B'; readonly payload: Q; };\nexport type Wide = \n  | { readonly message?: 'A'; readonly payload: ${width('P', 40)}; }\n  | { readonly message?: 'B'; readonly payload: Q; };\nexport type Wider = \n  | { readonly message?: 'A'; readonly payload: ${width('P', 70)}; readonly headers: Record<string, string>; }\n  | { readonly message?: 'B'; readonly payload: ${width('Q', 60)}; };\n`,
+      "const q = { 'quoted-key': 1, 'plain': 2, \"it's\": 3, '1': 4, } satisfies T;\n" +
+        'const a = { list: [{ a: 1, b: 2 }, { a: 3, b: 4 }], one: [{ a: 1 }], } satisfies T;\nconst b = { list: [{ a: 1 }, { b: 2 }], } satisfies T;\n',
+      "export interface Headers {\n  'my-app-header'?: number;\n  'quoted': string;\n  \"double\"?: string;\n  '1': string;\n  [key: string]: unknown;\n  nested?: {\n    /** Inner. */\n    inner: string | null;\n\n    deeper: {\n      [key: string]: never;\n    };\n  };\n  list?: {\n    a?: (A | B)[];\n  }[];\n}\n\nexport type Params = {\n  readonly id: string;\n};\nexport type Empty = {\n};\nexport type Alias = 'a' | 'b';\nexport type Tuple = [A?, string?, ...unknown[]];\nexport type Ranked = number & (-1 | 0 | 1);\nexport {};\n",
+      `export const aChannel = defineChannel<AParams>({ address: 'a/{id}', parameters: [{ name: 'id', kind: 'string' }] });\nexport const bChannel = defineChannel({ address: '${width('b', 70)}', parameters: [] });\nexport const cChannel = defineChannel<CParams>({ address: 'c/{x}/{y}', parameters: [{ name: 'x', kind: 'string' }, { name: 'y', kind: 'integer' }], bindings: { mqtt: { qos: 1 } } });\n`,
+      "export const servers: ReadonlyArray<ServerDefinition> = [\n  { name: 'a', protocol: 'nats', host: 'localhost:4222' },\n];\n",
+      `export const servers: ReadonlyArray<ServerDefinition> = [\n  { name: 'a', protocol: 'nats', host: 'localhost:4222', variables: { port: { default: '${width('1', 60)}' } } },\n];\n`,
+      "export const servers: ReadonlyArray<ServerDefinition> = [\n  /**\n * The broker.\n *\n *   indented\n */\n{ name: 'a', protocol: 'nats', host: 'localhost:4222' },\n  { name: 'b', protocol: 'nats', host: 'localhost:4223' },\n];\n",
+      'export const servers: ReadonlyArray<ServerDefinition> = [\n];\n',
     ];
     for (const text of handled) expect(await expectPrettiersBytes(text, text), text).toBe(true);
     const declined = [
-      "const a = { 'quoted-key': 1, } satisfies T;\n",
       'const a = { numbers: [1, 2, 3], } satisfies T;\n',
-      'const a = { list: [{ a: 1, b: 2 }, { a: 3, b: 4 }], } satisfies T;\n',
       `const a = { ${width('key', 30)}: '${width('value', 80)}', } satisfies T;\n`,
       'const a = { t: `template`, } satisfies T;\n',
       `export interface App {\n  receive(handler: (event: ${width('ReceiveEvent', 90)}) => void, options?: O): Promise<S>;\n}\n`,
       `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime(options);\n  return {\n    ${width('b', 40)}: (input, requestOptions) => runtime.request<${width('Reply', 50)}>(bOperation, input, requestOptions),\n  };\n}\n`,
       "export type A = { readonly message: 'a;b'; };\n",
       'export type A = { readonly nested: { a: string }; };\n',
+      'export interface A {\n  empty?: {\n  };\n}\n',
+      "export interface A {\n  'ünïcode'?: string;\n}\n",
+      `export type Long = ${Array.from({ length: 12 }, (_, index) => `'value${index}'`).join(' | ')};\n`,
+      'export const a = f({ list: [[1, 2], [3, 4]] });\n',
       'const a = 1;\t\n',
+      "const a = { 'ünïcode': 1, } satisfies T;\n",
       'let x = 1;\n',
     ];
-    for (const text of declined) expect(layoutIndexPiece(text), text).toBeUndefined();
+    for (const text of declined) expect(layoutTemplatePiece(text), text).toBeUndefined();
   });
 
-  it("gives prettier's bytes for every piece of the index.ts of every fixture, corpus, synthetic and long-name document", { timeout: 600_000 }, async () => {
+  it("gives prettier's bytes for every piece of index.ts, types.ts, channels.ts and servers.ts of every fixture, corpus, synthetic and long-name document", { timeout: 600_000 }, async () => {
     const renderer = await TemplateRenderer.create(undefined);
-    const folder = await tempDir('index-layout');
+    const folder = await tempDir('template-layout');
     const written = (name: string, text: string): string => {
       const file = path.join(folder, name);
       fs.writeFileSync(file, text);
@@ -107,24 +118,26 @@ describe('the index layout', () => {
       ...[10, 30, 45, 60, 75, 90].map((length) => written(`long-${length}.yaml`, longNamesDocument(length))),
     ];
     const documents = [...documentsUnder(path.join(PROJECT_ROOT, 'fixtures')), ...documentsUnder(CORPUS), ...generated];
-    let pieces = 0;
-    let laidOut = 0;
-    for (const file of documents) {
-      const text = await renderedFile(file, renderer, 'index').catch(() => undefined);
-      if (text === undefined) continue;
-      const formattedPieces: string[] = [];
-      for (const piece of splitForFormatting(text, 0, 0)) {
-        pieces += 1;
-        if (await expectPrettiersBytes(piece, `${file}:\n${piece}`)) laidOut += 1;
-        formattedPieces.push(await formatTypeScript(piece));
+    for (const template of ['index', 'types', 'channels', 'servers'] as const) {
+      let pieces = 0;
+      let laidOut = 0;
+      for (const file of documents) {
+        const text = await renderedFile(file, renderer, template).catch(() => undefined);
+        if (text === undefined) continue;
+        const formattedPieces: string[] = [];
+        for (const piece of splitForFormatting(text, 0, 0)) {
+          pieces += 1;
+          if (await expectPrettiersBytes(piece, `${file} (${template}):\n${piece}`)) laidOut += 1;
+          formattedPieces.push(await formatTypeScript(piece));
+        }
+        expect(joinFormatted(formattedPieces), `${file} (${template})`).toBe(await formatTypeScript(text));
       }
-      expect(joinFormatted(formattedPieces), file).toBe(await formatTypeScript(text));
-    }
-    // Nearly every piece takes the fast path; were it to stop applying, this test would check little.
-    expect(laidOut).toBeGreaterThan(pieces * 0.9);
-    for (const file of generated.slice(0, 2)) {
-      const text = (await renderedFile(file, renderer, 'index')) ?? '';
-      expect(splitForFormatting(text, 0, 0).every((piece) => layoutIndexPiece(piece) !== undefined), file).toBe(true);
+      // Nearly every piece takes the fast path; were it to stop applying, this test would check little.
+      expect(laidOut, template).toBeGreaterThan(pieces * 0.9);
+      for (const file of generated.slice(0, 2)) {
+        const text = (await renderedFile(file, renderer, template)) ?? '';
+        expect(splitForFormatting(text, 0, 0).every((piece) => layoutTemplatePiece(piece) !== undefined), `${file} (${template})`).toBe(true);
+      }
     }
   });
 });
