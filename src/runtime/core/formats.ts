@@ -186,19 +186,12 @@ export function isIriReference(text: string): boolean {
   return isUriLike(text, IRI_CHARS, false);
 }
 
+// Made once: a literal in the function makes a new RegExp object on every call.
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
 /** RFC 4122 UUID in its hyphenated form. */
 export function isUuid(text: string): boolean {
-  // By character codes: a common format in payloads, and several times faster than the regular expression.
-  if (text.length !== 36) return false;
-  for (let index = 0; index < 36; index++) {
-    const code = text.charCodeAt(index);
-    if (index === 8 || index === 13 || index === 18 || index === 23) {
-      if (code !== 45) return false;
-    } else if (!((code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102))) {
-      return false;
-    }
-  }
-  return true;
+  return UUID.test(text);
 }
 
 /** An ECMA-262 regular expression (checked with the `u` flag, as JSON Schema patterns are). */
