@@ -78,8 +78,9 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
   }
   const expectsMuchOutput = prepared.inputs.reduce((sum, input) => sum + input.text.length, 0) >= EARLY_FORMATTING_INPUT_CHARS;
   try {
-    // The formatting workers load prettier and warm up while this thread parses.
-    if (expectsMuchOutput) startFormattingWorkers();
+    // With custom templates everything goes to prettier: its workers load and warm up while this
+    // thread parses. (The built-in templates' output is nearly all laid out without prettier.)
+    if (expectsMuchOutput && settings.templatesDir !== undefined) startFormattingWorkers();
     return await loadAndGenerate(prepared, { cache, outputKey, settings, elapsed, reused });
   } finally {
     await stopFormattingWorkers();

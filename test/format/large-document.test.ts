@@ -1,8 +1,8 @@
 /**
- * A document large enough for every formatting fast path at once (workers started while it
- * parses, the validators and index layouts, files cut in pieces, shared among lanes) gives the
- * bytes of the plain path: the same templates from a custom folder, which turns the layouts off
- * and sends every file to prettier.
+ * A document large enough for every formatting path gives the same bytes on each: the built-in
+ * templates, laid out without prettier (`validators-layout.ts`, `template-layout.ts`), and the same
+ * templates from a custom folder, which turns the layouts off and sends every file to prettier, cut
+ * in pieces and shared among worker threads started while the document parses.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ describe('formatting a large document', () => {
     const folder = await tempDir('large-document');
     const spec = path.join(folder, 'asyncapi.yaml');
     const text = syntheticDocument(130);
-    // Above the size at which formatting workers start while the document parses.
+    // Above the size at which formatting workers start while the document parses (custom templates).
     expect(text.length).toBeGreaterThan(120_000);
     fs.writeFileSync(spec, text);
     const templates = path.join(folder, 'templates');
@@ -27,6 +27,7 @@ describe('formatting a large document', () => {
     const fast = await generate({ spec });
     expect(waitingFormattingWorkers()).toBe(0);
     const plain = await generate({ spec, templatesDir: templates });
+    expect(waitingFormattingWorkers()).toBe(0);
     expect(fast.ok && plain.ok).toBe(true);
     expect(fast.files.map((file) => file.path)).toEqual(plain.files.map((file) => file.path));
     const byPath = new Map(plain.files.map((file) => [file.path, file.contents]));
