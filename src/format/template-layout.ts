@@ -19,7 +19,7 @@
  * one line, after `=`, or one member per line, each broken when it must be). Anything that would
  * need prettier to break deeper is declined. A test holds the result to prettier's own output on
  * every piece of every fixture, corpus, synthetic and long-name document.
- */import { fitting, INDENT, PRINT_WIDTH, requoteStrings, splitTopLevel } from './layout-text.js';
+ */import { fitting, INDENT, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
 
 const IDENT = '[A-Za-z_$][\\w$]*';
 const IDENTIFIER = new RegExp(`^${IDENT}$`);
@@ -35,6 +35,9 @@ type Recogniser = (source: ReadonlyArray<string>, start: number) => Statement | 
 export function layoutTemplatePiece(piece: string): string | undefined {
   if (/[\r\t]/.test(piece)) return undefined;
   const source = piece.split('\n');
+  // prettier rewrites numbers written with an exponent (`1e+21` -> `1e21`) and drops parentheses
+  // around some negative numbers (`[(-1)?]` -> `[-1?]`): neither is done here.
+  if (source.some((line) => !isCommentLine(line) && NUMBER_REWRITTEN.test(withoutStrings(line)))) return undefined;
   const out: string[] = [];
   let index = 0;
   while (index < source.length) {
@@ -50,6 +53,13 @@ export function layoutTemplatePiece(piece: string): string | undefined {
   }
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
+const NUMBER_REWRITTEN = /(?<![\w$])\d+(?:\.\d+)?[eE][+-]?\d|\(-\d/;
+
+function isCommentLine(line: string): boolean {
+  const body = line.trimStart();
+  return body.startsWith('//') || body.startsWith('/*') || body.startsWith('*');
 }
 
 function recognise(source: ReadonlyArray<string>, start: number): Statement | undefined {

@@ -50,6 +50,8 @@ import type { ValidationIssue } from '../../src/runtime/core/validation.js';
 import { compile, projectRoot, removeDir, typeCheck } from '../schema/helpers.js';
 import { formatTypeScript } from '../../src/format/prettier.js';
 import { layoutValidators } from '../../src/format/validators-layout.js';
+import { splitForFormatting } from '../../src/format/chunks.js';
+import { layoutTemplatePiece } from '../../src/format/template-layout.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -1199,5 +1201,22 @@ describe('schema compiler properties', () => {
     }
     // The fast path must stay in use, or this property checks nothing.
     expect(laidOut).toBeGreaterThan(cases.length / 4);
+  }, TIMEOUT_MS);
+  it('(d) the type declarations laid out without prettier, piece by piece, are what prettier prints (when the layout applies)', async () => {
+    const cases = fc.sample(caseArb, { seed: SEED, numRuns: RUNS });
+    let pieces = 0;
+    let laidOut = 0;
+    for (const { schema } of cases) {
+      const declarations = compile([{ schema, name: 'Root' }]).typeDeclarations;
+      for (const piece of splitForFormatting(declarations, 0, 0)) {
+        pieces += 1;
+        const layout = layoutTemplatePiece(piece);
+        if (layout === undefined) continue;
+        expect(layout, `layout of the types of ${show(schema)}`).toBe(await formatTypeScript(piece));
+        laidOut += 1;
+      }
+    }
+    // Random schemas make long and deep types, which often go to prettier; the fast path must still be used.
+    expect(laidOut).toBeGreaterThan(pieces / 10);
   }, TIMEOUT_MS);
 });

@@ -9,6 +9,7 @@ reads commands from stdin, one per line, answering `OK` or `ERR <reason>`:
   topic <name> <partitions>   create a topic (replication factor 1)
   down <broker id>            close the broker's connections and refuse new ones
   up <broker id>              accept connections again
+  errors <api key> <code>...  answer the next requests of that API with these error codes
 
 Exits when stdin closes (the test process died or stopped it).
 Needs Debian's librdkafka1 (librdkafka.so.1), which ships the mock cluster.
@@ -42,6 +43,8 @@ def declare(lib):
     lib.rd_kafka_mock_broker_set_down.restype = ctypes.c_int
     lib.rd_kafka_mock_broker_set_up.argtypes = [ctypes.c_void_p, ctypes.c_int32]
     lib.rd_kafka_mock_broker_set_up.restype = ctypes.c_int
+    lib.rd_kafka_mock_push_request_errors_array.argtypes = [ctypes.c_void_p, ctypes.c_int16, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+    lib.rd_kafka_mock_push_request_errors_array.restype = None
     lib.rd_kafka_err2str.argtypes = [ctypes.c_int]
     lib.rd_kafka_err2str.restype = ctypes.c_char_p
 
@@ -69,6 +72,10 @@ def run_command(lib, cluster, words):
         return lib.rd_kafka_mock_broker_set_down(cluster, int(words[1]))
     if len(words) == 2 and words[0] == "up":
         return lib.rd_kafka_mock_broker_set_up(cluster, int(words[1]))
+    if len(words) >= 3 and words[0] == "errors":
+        codes = [int(word) for word in words[2:]]
+        lib.rd_kafka_mock_push_request_errors_array(cluster, int(words[1]), len(codes), (ctypes.c_int * len(codes))(*codes))
+        return 0
     raise ValueError(f"unknown command: {' '.join(words)}")
 
 

@@ -25,6 +25,8 @@ export interface KafkaMock {
   /** Closes the broker's connections and refuses new ones (broker ids start at 1). */
   setBrokerDown(brokerId: number): Promise<void>;
   setBrokerUp(brokerId: number): Promise<void>;
+  /** Answers the next requests of a Kafka API (by its key, e.g. 14 for SyncGroup) with these error codes, one each. */
+  pushRequestErrors(apiKey: number, errorCodes: ReadonlyArray<number>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ async function spawnMock(brokerCount: number): Promise<KafkaMock> {
     createTopic: (name, partitions) => command(`topic ${name} ${partitions}`),
     setBrokerDown: (brokerId) => command(`down ${brokerId}`),
     setBrokerUp: (brokerId) => command(`up ${brokerId}`),
+    pushRequestErrors: (apiKey, errorCodes) => command(`errors ${apiKey} ${errorCodes.join(' ')}`),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.stdin.end();

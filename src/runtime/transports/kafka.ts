@@ -111,7 +111,7 @@ export interface KafkaTransportSettings {
   readonly fromBeginning?: boolean;
   /** How often wildcard subscriptions look for new matching topics. Default 1000 ms. */
   readonly topicRefreshIntervalMs?: number;
-  /** How long `subscribe()` waits for its consumer to join the group. Default 60000 ms. */
+  /** How long `subscribe()` waits for its consumer to join the group (one that crashes while joining is replaced meanwhile). Default 60000 ms. */
   readonly joinTimeoutMs?: number;
   /** Where rejected messages are copied (with `asyncapi-rejected-*` headers); by default they are skipped. */
   readonly deadLetterTopic?: string;
@@ -824,7 +824,26 @@ class TopicSubscription {
     return launched;
   }
 
+  /**
+   * Starts a consumer and waits until it has joined its group. A consumer that crashes while
+   * joining (a group coordinator answering a join or sync with an error during a rebalance) is
+   * replaced by a new one, with a growing pause, until the join timeout has passed.
+   */
   private async launchGeneration(): Promise<void> {
+    const deadline = Date.now() + this.context.joinTimeoutMs;
+    for (let pauseMs = 200; ; pauseMs = Math.min(pauseMs * 2, 2_000)) {
+      try {
+        await this.launchOnce(deadline);
+        return;
+      } catch (error) {
+        if (!(error instanceof CrashedWhileJoining)) throw error;
+        if (this.stopped || Date.now() + pauseMs >= deadline) throw error.cause;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  }
+
+  private async launchOnce(deadline: number): Promise<void> {
     if (this.stopped) return;
     if (this.group.kind === 'shared') {
       const previous = [...this.generations];
@@ -832,7 +851,7 @@ class TopicSubscription {
       await Promise.allSettled(previous.map((generation) => generation.stopping));
     }
     const generation = this.newGeneration();
-    const joined = this.joinedOrFailed(generation);
+    const joined = this.joinedOrFailed(generation, Math.max(0, deadline - Date.now()));
     // Awaited below unless run() fails first; the retire then rejects it with nobody listening.
     joined.catch(() => undefined);
     try {
@@ -866,11 +885,11 @@ class TopicSubscription {
     await consumer.run({ eachMessage: (payload) => this.receive(generation, payload) });
   }
 
-  private joinedOrFailed(generation: Generation): Promise<void> {
+  private joinedOrFailed(generation: Generation, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => generation.settleJoin?.(new Error(`Kafka consumer did not join its group within ${this.context.joinTimeoutMs} ms`)),
-        this.context.joinTimeoutMs,
+        timeoutMs,
       );
       generation.settleJoin = (error) => {
         generation.settleJoin = undefined;
@@ -908,7 +927,7 @@ class TopicSubscription {
   private onCrash(generation: Generation, error: Error, restarting: boolean): void {
     if (restarting || generation.retired) return;
     if (!generation.joined) {
-      generation.settleJoin?.(error);
+      generation.settleJoin?.(new CrashedWhileJoining(error));
       return;
     }
     this.retire(generation);
@@ -970,6 +989,16 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** A consumer crashed before it joined its group; `cause` is kafkajs' error. */
+class CrashedWhileJoining extends Error {
+  override readonly cause: Error;
+
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+    this.cause = cause;
+  }
 }
 
 function asError(error: unknown, context: string): Error {

@@ -30,6 +30,8 @@ describe.skipIf(mock === undefined)('Kafka transport (librdkafka mock cluster)',
     await cluster.stop();
   }, 30_000);
 
+  const QUICK_SESSIONS = { sessionTimeout: 6_000, heartbeatInterval: 1_000 } as const;
+
   // Not side by side with the others: librdkafka 2.0.2's mock coordinator answers a group follower
   // whose SyncGroup arrives after the leader's with INVALID_REQUEST, which CPU contention makes
   // likelier. Each attempt uses a new topic and group.
@@ -42,10 +44,15 @@ describe.skipIf(mock === undefined)('Kafka transport (librdkafka mock cluster)',
     const second: string[] = [];
     const everything: string[] = [];
     const groupBinding = { operation: { kafka: { groupId: { type: 'string', const: group } } } };
+    // Short sessions: should the mock's SyncGroup fault crash a member, its replacement joins in seconds.
+    const [one, two] = await Promise.all([
+      createKafkaTransport({ url: cluster.url, ...TEST_OPTIONS, consumer: QUICK_SESSIONS }),
+      createKafkaTransport({ url: cluster.url, ...TEST_OPTIONS, consumer: QUICK_SESSIONS }),
+    ]);
     const subscribing = await Promise.allSettled([
-      receiver.subscribe(pattern(topic), async (message) => (first.push(text(message)), 'ack'), { queueGroup: group }),
-      sender.subscribe(pattern(topic), async (message) => (second.push(text(message)), 'ack'), { bindings: groupBinding }),
-      sender.subscribe(pattern(topic), async (message) => (everything.push(text(message)), 'ack')),
+      one.subscribe(pattern(topic), async (message) => (first.push(text(message)), 'ack'), { queueGroup: group }),
+      two.subscribe(pattern(topic), async (message) => (second.push(text(message)), 'ack'), { bindings: groupBinding }),
+      two.subscribe(pattern(topic), async (message) => (everything.push(text(message)), 'ack')),
     ]);
     const subscriptions = subscribing.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     try {
@@ -60,6 +67,26 @@ describe.skipIf(mock === undefined)('Kafka transport (librdkafka mock cluster)',
       expect([...everything].sort()).toEqual([...bodies].sort());
     } finally {
       await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
+      await Promise.allSettled([one.close(), two.close()]);
+    }
+  });
+
+  it('a consumer that crashes while joining its group is replaced until one joins', { timeout: 45_000 }, async ({ expect }) => {
+    const topic = `jobs.${run}.rejoin`;
+    const received: string[] = [];
+    // A crashed consumer leaves no LeaveGroup behind: its replacement joins once the group has
+    // given up on it, after the session timeout (30 s by default, 6 s here).
+    const joiner = await createKafkaTransport({ url: cluster.url, ...TEST_OPTIONS, consumer: QUICK_SESSIONS });
+    try {
+      // The next two SyncGroup requests (API key 14) fail with INVALID_REQUEST (42): kafkajs' consumer crashes.
+      await cluster.pushRequestErrors(14, [42, 42]);
+      const subscription = await joiner.subscribe(pattern(topic), async (message) => (received.push(text(message)), 'ack'), { queueGroup: `rejoin-${run}` });
+      await sender.publish({ address: topic, payload: bytes('after the crashes'), headers: {} });
+      await eventually(() => received.length === 1, 'the message, through the replacement consumer');
+      expect(received).toEqual(['after the crashes']);
+      await subscription.unsubscribe();
+    } finally {
+      await joiner.close();
     }
   });
 
