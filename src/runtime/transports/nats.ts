@@ -799,18 +799,25 @@ export function subscriptionSubject(pattern: AddressPattern): string {
 }
 
 function publishSubject(address: string): string {
-  if (publishableSubjects.has(address)) return address;
+  // Most publishes repeat the last subject: comparing is cheaper than hashing a freshly built string.
+  if (address === lastPublishable) return address;
+  if (publishableSubjects.has(address)) {
+    lastPublishable = address;
+    return address;
+  }
   const tokens = address.split('.');
   if (address === '' || /\s/.test(address) || tokens.some((token) => token === '' || token === '*' || token === '>')) {
     throw new Error(`"${address}" is not a NATS subject to publish to (empty tokens, whitespace and wildcards are not allowed)`);
   }
   if (publishableSubjects.size >= 4096) publishableSubjects.clear();
   publishableSubjects.add(address);
+  lastPublishable = address;
   return address;
 }
 
 /** Subjects already checked: a service publishes to few subjects, many times. */
 const publishableSubjects = new Set<string>();
+let lastPublishable: string | undefined;
 
 function queueBinding(bindings: MessageBindings | undefined): string | undefined {
   const queue = bindings?.operation?.['nats']?.['queue'];
