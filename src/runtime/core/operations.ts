@@ -302,36 +302,39 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
         { inbound },
       );
     }
-    const failures: string[] = [];
-    const issues: ValidationIssue[] = [];
+    // Made only when a message fails: most do not.
+    let failures: string[] | undefined;
+    let issues: ValidationIssue[] | undefined;
     let fallback: IncomingEnvelope | undefined;
     for (const descriptor of accepting) {
       const decoded = decode(descriptor.contentType);
       if (!decoded.ok) {
-        failures.push(`${descriptor.name}: ${decoded.error}`);
+        (failures ??= []).push(`${descriptor.name}: ${decoded.error}`);
         continue;
       }
       const headers = decodeHeaders(inbound.headers, descriptor);
       const envelope: IncomingEnvelope = inbound.key === undefined
         ? { message: descriptor.name, payload: decoded.value, headers, params, raw: inbound }
         : { message: descriptor.name, payload: decoded.value, headers, params, key: inbound.key, raw: inbound };
+      // Without receive validation a lone candidate is the message whatever it holds.
+      if (!validateOnReceive && accepting.length === 1) return envelope;
       const payloadIssues = descriptor.validatePayload?.(decoded.value) ?? NO_ISSUES;
       const headerIssues = descriptor.validateHeaders?.(headers) ?? NO_ISSUES;
       if (payloadIssues.length === 0 && headerIssues.length === 0) return envelope;
       const messageIssues = [...payloadIssues, ...headerIssues.map(prefixIssue('headers'))];
       fallback ??= envelope;
-      issues.push(...(accepting.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
+      (issues ??= []).push(...(accepting.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
     }
     if (fallback !== undefined && !validateOnReceive) return fallback;
     if (isOneOf(neighbours, inbound, decode)) return undefined;
     if (fallback === undefined) {
-      return new OperationError('decode', operation.id, `cannot decode message on '${inbound.address}': ${failures.join('; ')}`, { inbound });
+      return new OperationError('decode', operation.id, `cannot decode message on '${inbound.address}': ${(failures ?? []).join('; ')}`, { inbound });
     }
     return new OperationError(
       'validation',
       operation.id,
       `invalid message on '${inbound.address}' for ${messageLabel(operation)}`,
-      { inbound, issues },
+      { inbound, issues: issues ?? [] },
     );
   }
 
