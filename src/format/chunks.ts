@@ -33,10 +33,12 @@ export function splitForFormatting(text: string, targetChars = CHUNK_TARGET_CHAR
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
     const line = text.slice(lineStart, lineEnd);
-    if (line.trim() === '') {
+    // Only spaces and tabs: prettier does not take other Unicode spaces for a blank line.
+    if (/^[ \t]*$/.test(line)) {
       sawBlank = true;
     } else {
-      if (sawBlank && lineStart - pieceStart >= targetChars && STATEMENT_END.test(lastCode) && startsDeclaration(text, lineStart, line)) {
+      // Not after an empty statement (`;` alone), which prettier drops together with the blank line.
+      if (sawBlank && lineStart - pieceStart >= targetChars && STATEMENT_END.test(lastCode) && lastCode.trim() !== ';' && startsDeclaration(text, lineStart, line)) {
         pieces.push(text.slice(pieceStart, lineStart));
         pieceStart = lineStart;
       }

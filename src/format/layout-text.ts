@@ -14,13 +14,18 @@ export function withoutStrings(line: string): string {
 // ---------------------------------------------------------------------------
 // Quotes
 
-/** The line with each string literal quoted as prettier quotes it; undefined when a literal does not close. */
+/**
+ * The line with each string literal quoted as prettier quotes it; undefined when a literal does not
+ * close, holds an escape other than those `stringLiteral` writes (prettier 3 keeps others as
+ * written, which is not modelled), or the line holds a block comment.
+ */
 export function requoteStrings(line: string): string | undefined {
   let out = '';
   let index = 0;
   while (index < line.length) {
     const char = line[index] ?? '';
     if (char === '/' && line[index + 1] === '/') return out + line.slice(index);
+    if (char === '/' && line[index + 1] === '*') return undefined;
     if (char !== "'" && char !== '"') {
       out += char;
       index += 1;
@@ -29,7 +34,9 @@ export function requoteStrings(line: string): string | undefined {
     let end = index + 1;
     while (end < line.length && line[end] !== char) end += line[end] === '\\' ? 2 : 1;
     if (end >= line.length) return undefined;
-    out += prettierString(line.slice(index + 1, end));
+    const content = line.slice(index + 1, end);
+    if (/\\[^'\\nrtu]/.test(content)) return undefined;
+    out += prettierString(content);
     index = end + 1;
   }
   return out;

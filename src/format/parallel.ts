@@ -82,8 +82,15 @@ function newWorker(warmUp: ReadonlyArray<string> | undefined): Worker {
   });
   // A started worker never keeps the process alive: a run that ends before formatting just exits.
   worker.unref();
+  // Listened to from the start: a worker that fails while nobody formats (loading prettier, warming
+  // up) must neither crash the process with an unhandled 'error' nor be handed work later.
+  worker.on('error', () => stoppedWorkers.add(worker));
+  worker.once('exit', () => stoppedWorkers.add(worker));
   return worker;
 }
+
+/** Workers that failed or exited; `formatAll` never hands them work. */
+const stoppedWorkers = new WeakSet<Worker>();
 
 /**
  * Starts the workers a large formatting job will use (one per core but this one), so that they
@@ -96,9 +103,9 @@ export function startFormattingWorkers(lanes = defaultLaneCount()): void {
   started = Array.from({ length: lanes - 1 }, () => newWorker(warmUp));
 }
 
-/** How many started workers wait for a `formatAll`. */
-export function waitingFormattingWorkers(): number {
-  return started.length;
+/** The started workers waiting for a `formatAll` (for tests and diagnostics). */
+export function waitingFormattingWorkers(): ReadonlyArray<Worker> {
+  return [...started];
 }
 
 /** Ends workers that `startFormattingWorkers` started and no `formatAll` took. */
@@ -124,7 +131,7 @@ export async function formatAll(texts: ReadonlyArray<string>, options: ParallelO
     await stopFormattingWorkers();
     return Promise.all(texts.map(formatTypeScript));
   }
-  const workers = started.splice(0, laneCount - 1);
+  const workers = started.splice(0, laneCount - 1).filter((worker) => !stoppedWorkers.has(worker));
   await stopFormattingWorkers();
   while (workers.length < laneCount - 1) workers.push(newWorker(undefined));
   const queue = texts.map((text, id) => ({ id, size: text.length })).sort((a, b) => b.size - a.size || a.id - b.id).map(({ id }) => id);
@@ -167,6 +174,10 @@ function asReply(message: unknown): WorkerReply | undefined {
 function drainOnWorker(worker: Worker, queue: number[], texts: ReadonlyArray<string>, results: string[], failed: () => boolean): Promise<void> {
   const IN_FLIGHT = 2;
   return new Promise((resolve, reject) => {
+    if (stoppedWorkers.has(worker)) {
+      reject(new Error('the formatting worker has stopped'));
+      return;
+    }
     let pending = 0;
     const fill = (): void => {
       while (pending < IN_FLIGHT && !failed()) {

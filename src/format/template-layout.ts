@@ -35,13 +35,17 @@ type Recogniser = (source: ReadonlyArray<string>, start: number) => Statement | 
 export function layoutTemplatePiece(piece: string): string | undefined {
   if (/[\r\t]/.test(piece)) return undefined;
   const source = piece.split('\n');
-  // prettier rewrites numbers written with an exponent (`1e+21` -> `1e21`) and drops parentheses
-  // around some negative numbers (`[(-1)?]` -> `[-1?]`): neither is done here.
-  if (source.some((line) => !isCommentLine(line) && NUMBER_REWRITTEN.test(withoutStrings(line)))) return undefined;
+  // Code is measured in characters here; prettier measures display width (a CJK character counts
+  // two columns, a combining mark none), and treats other Unicode spaces as blanks. It also rewrites
+  // numbers not in their shortest form (`1e+21`, `1.50`, `.5`, `0xFF`) and drops parentheses around
+  // some negative numbers (`[(-1)?]` -> `[-1?]`). Pieces with any of these go to prettier.
+  if (source.some((line) => !isCommentLine(line) && (/[^\x20-\x7e]/.test(line) || NUMBER_REWRITTEN.test(withoutStrings(line))))) {
+    return undefined;
+  }
   const out: string[] = [];
   let index = 0;
   while (index < source.length) {
-    if ((source[index] ?? '').trim() === '') {
+    if (isBlank(source[index] ?? '')) {
       if (out.length > 0 && out[out.length - 1] !== '') out.push('');
       index += 1;
       continue;
@@ -55,7 +59,23 @@ export function layoutTemplatePiece(piece: string): string | undefined {
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-const NUMBER_REWRITTEN = /(?<![\w$])\d+(?:\.\d+)?[eE][+-]?\d|\(-\d/;
+const NUMBER_REWRITTEN = /(?<![\w$])\d+(?:\.\d+)?[eE][+-]?\d|\(-\d|(?<![\w$.])\d*\.\d*0(?![\w$.])|(?<![\w$.\d])\.\d|(?<![\w$])0[xXbBoO]|\d\.(?![\d\w$])/;
+
+/** A `,` outside brackets: members separated by commas, which prettier turns into `;`. */
+function hasTopLevelComma(type: string): boolean {
+  let depth = 0;
+  for (const char of withoutStrings(type).replace(/=>/g, '')) {
+    if (char === '<' || char === '[' || char === '(') depth += 1;
+    else if (char === '>' || char === ']' || char === ')') depth -= 1;
+    else if (char === ',' && depth === 0) return true;
+  }
+  return false;
+}
+
+/** An empty line, or one of spaces (the templates' blank lines); other Unicode spaces are not blank here. */
+function isBlank(line: string): boolean {
+  return /^ *$/.test(line);
+}
 
 function isCommentLine(line: string): boolean {
   const body = line.trimStart();
@@ -72,9 +92,27 @@ function recognise(source: ReadonlyArray<string>, start: number): Statement | un
 
 /** A line of code as prettier prints it when it fits: strings requoted; undefined when it does not fit or has trailing blanks. */
 function fittingLine(line: string): string | undefined {
-  if (/\s$/.test(line)) return undefined;
+  if (/\s$/.test(line) || !isCanonicalSpacing(line)) return undefined;
   const quoted = requoteStrings(line);
   return quoted !== undefined && quoted.length <= PRINT_WIDTH ? quoted : undefined;
+}
+
+/**
+ * Whether code (outside its strings) is spaced as prettier prints it and its brackets balance:
+ * single spaces, none inside brackets or before `,;)]>`, a space after each `,` and around each
+ * `|` and `&`. Anything else (and text prettier would refuse) is left to prettier.
+ */
+function isCanonicalSpacing(line: string): boolean {
+  // A block's opening brace may end the line (a function's head).
+  const code = withoutStrings(line).replace(/^ +/, '').replace(/ \{$/, '');
+  if (/ {2}| [,;)\]>]|[([<] |,(?! |$)|[^ |]\||\|[^ |]|[^ &]&|&[^ &]/.test(code.replace(/=>/g, '=\u0000'))) return false;
+  let depth = 0;
+  for (const char of code.replace(/=>/g, '')) {
+    if (char === '(' || char === '[' || char === '<' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '>' || char === '}') depth -= 1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -161,7 +199,7 @@ function typeBody(source: ReadonlyArray<string>, start: number, indent: string, 
       while (lines[lines.length - 1] === '') lines.pop();
       return { lines, next: index + 1 };
     }
-    if (line.trim() === '') {
+    if (isBlank(line)) {
       if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
       index += 1;
       continue;
@@ -205,7 +243,7 @@ function nestedObjectType(source: ReadonlyArray<string>, start: number, indent: 
       if (lines.length === 0) return undefined;
       return { lines: [`${indent}${key}: {`, ...lines, current], next: index + 1 };
     }
-    if (current.trim() === '') {
+    if (isBlank(current)) {
       if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
       index += 1;
       continue;
@@ -252,7 +290,7 @@ function propertySignature(line: string, indent: string): string[] | undefined {
   if (colon === undefined) return undefined;
   const key = memberKey(body.slice(0, colon));
   const type = body.slice(colon + 2);
-  if (key === undefined || !/^[^{}`;=]+;$/.test(type)) return undefined;
+  if (key === undefined || !/^[^{}`;=]+;$/.test(type) || hasTopLevelComma(type)) return undefined;
   const printed = fittingLine(`${indent}${key}: ${type}`);
   return printed === undefined ? undefined : [printed];
 }
@@ -282,7 +320,7 @@ function methodSignature(line: string): string[] | undefined {
   const rest = line.slice(close + 1);
   if (!/^: [^{}`;]+;$/.test(rest)) return undefined;
   const quoted = requoteStrings(line);
-  if (quoted === undefined || quoted !== line || /\s$/.test(line) || line.includes('`')) return undefined;
+  if (quoted === undefined || quoted !== line || /\s$/.test(line) || line.includes('`') || !isCanonicalSpacing(line)) return undefined;
   if (line.length <= PRINT_WIDTH) return [line];
   const parameters = splitTopLevel(line.slice(open + 1, close));
   // A lone parameter typed by an object literal is hugged by prettier, not broken like this.
@@ -347,7 +385,7 @@ function arrowProperty(line: string): string[] | undefined {
   const match = new RegExp(`^    (${IDENT}: \\((?:${IDENT}(?:, ${IDENT})*)?\\) =>) ([^\`]+,)$`).exec(line);
   if (match === null) return undefined;
   const quoted = requoteStrings(line);
-  if (quoted === undefined || quoted !== line || /\s$/.test(line)) return undefined;
+  if (quoted === undefined || quoted !== line || /\s$/.test(line) || !isCanonicalSpacing(line)) return undefined;
   if (line.length <= PRINT_WIDTH) return [line];
   return fitting([`    ${match[1] ?? ''}`, `      ${match[2] ?? ''}`]);
 }
@@ -600,7 +638,7 @@ function objectTypeMembers(text: string): string[] | undefined {
   for (const raw of body.split(';')) {
     const member = raw.trim();
     if (member === '') continue;
-    if (!new RegExp(`^(?:readonly )?${IDENT}\\??: [^{}()\`]+$`).test(member) || /\s{2}/.test(member)) return undefined;
+    if (!new RegExp(`^(?:readonly )?${IDENT}\\??: [^{}()\`]+$`).test(member) || !isCanonicalSpacing(member) || hasTopLevelComma(member)) return undefined;
     const quoted = requoteStrings(member);
     if (quoted === undefined) return undefined;
     members.push(quoted);

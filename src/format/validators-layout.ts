@@ -29,8 +29,9 @@ export function layoutValidators(text: string): string | undefined {
       out.push(raw);
       continue;
     }
-    // Template literals and exponent notation are printed differently by prettier: not handled here.
-    if (raw.includes('`')) return undefined;
+    // Template literals and exponent notation are printed differently by prettier: not handled here;
+    // nor non-ASCII code, whose display width prettier measures differently from its length.
+    if (raw.includes('`') || /[^\x20-\x7e]/.test(raw)) return undefined;
     const quoted = requoteStrings(raw);
     if (quoted === undefined || hasExponent(quoted)) return undefined;
     const line = withoutParenthesizedNegatives(quoted);

@@ -21,6 +21,9 @@ describe('splitForFormatting', () => {
       'type E = 1;\n',
     ]);
     expect(splitForFormatting(text, 0, 0).join('')).toBe(text);
+    // Not after an empty statement, nor at a line of other Unicode spaces: prettier keeps no blank line there.
+    expect(splitForFormatting('const a = 1;\n;\n\nexport const b = 2;\n', 0, 0)).toHaveLength(1);
+    expect(splitForFormatting('const a = 1;\n\u00a0\nexport const b = 2;\n', 0, 0)).toHaveLength(1);
     expect(CHUNK_MIN_CHARS).toBeGreaterThan(10_000);
   });
 

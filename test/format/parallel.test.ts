@@ -30,17 +30,28 @@ describe('formatAll', () => {
     const texts = files.slice(0, 6).map((file) => unformatted(readFileSync(file, 'utf8')));
     const expected = await Promise.all(texts.map(formatTypeScript));
     startFormattingWorkers(2);
-    expect(waitingFormattingWorkers()).toBe(1);
+    expect(waitingFormattingWorkers()).toHaveLength(1);
     // Far below the threshold, yet formatted with the started worker too: the same bytes, in order.
     expect(await formatAll(texts, { lanes: 2 })).toEqual(expected);
-    expect(waitingFormattingWorkers()).toBe(0);
+    expect(waitingFormattingWorkers()).toHaveLength(0);
     startFormattingWorkers(3);
-    expect(waitingFormattingWorkers()).toBe(2);
+    expect(waitingFormattingWorkers()).toHaveLength(2);
     await stopFormattingWorkers();
-    expect(waitingFormattingWorkers()).toBe(0);
+    expect(waitingFormattingWorkers()).toHaveLength(0);
     expect(await formatAll(texts, { lanes: 3, thresholdChars: 0 })).toEqual(expected);
     startFormattingWorkers(2);
     await expect(formatAll(['export const a = 1;', 'export const = ;'], { lanes: 2 })).rejects.toThrow(/Unexpected token|expected/i);
+  });
+
+  it('does not hand work to a started worker that has stopped meanwhile, and nothing crashes', { timeout: 60_000 }, async () => {
+    const texts = files.slice(0, 4).map((file) => unformatted(readFileSync(file, 'utf8')));
+    const expected = await Promise.all(texts.map(formatTypeScript));
+    startFormattingWorkers(2);
+    // What happens when a worker cannot load prettier or runs out of memory while warming up.
+    await Promise.all(waitingFormattingWorkers().map((worker) => worker.terminate()));
+    expect(waitingFormattingWorkers()).toHaveLength(1);
+    expect(await formatAll(texts, { lanes: 2, thresholdChars: 0 })).toEqual(expected);
+    expect(waitingFormattingWorkers()).toHaveLength(0);
   });
 
   it('rejects with prettier\'s message when a text is not TypeScript, wherever it was formatted', async () => {

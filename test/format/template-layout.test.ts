@@ -98,9 +98,29 @@ describe('the template layout', () => {
       "export interface A {\n  'ünïcode'?: string;\n}\n",
       `export type Long = ${Array.from({ length: 12 }, (_, index) => `'value${index}'`).join(' | ')};\n`,
       'export const a = f({ list: [[1, 2], [3, 4]] });\n',
-      // prettier rewrites some numbers (exponents, parenthesized negatives): such pieces go to it.
+      // prettier rewrites some numbers (exponents, parenthesized negatives, trailing zeros, leading
+      // dots, prefixes): such pieces go to it.
       'export type Ranked = number & (-1 | 0 | 1);\n',
       'export type Big = 1e+21;\n',
+      'export interface A {\n  a: 1.50;\n}\n',
+      'export interface A {\n  a: .5;\n}\n',
+      'export interface A {\n  a: 0xFF;\n}\n',
+      // prettier measures display width (CJK characters count two columns), and other Unicode spaces
+      // are not blank lines to it: code with non-ASCII characters goes to it.
+      `export interface A {\n  status?: ${['承認済みの注文', '却下された注文', '保留中の注文申請', '処理中のリクエスト', '完了した処理'].map((text) => `'${text}'`).join(' | ')};\n}\n`,
+      'export type A = B;\n\u00a0\nexport type C = D;\n',
+      // Spacing prettier would change, and text it would refuse, are left to it.
+      'export interface A {\n  a: string|number;\n}\n',
+      'export interface A {\n  a:  string;\n}\n',
+      'export interface A {\n  a: Array< string >;\n}\n',
+      'export interface A {\n  a: [b, c,];\n}\n',
+      'export interface A {\n  a: Array<string;\n}\n',
+      'export interface App {\n  m( a: A ): void;\n}\n',
+      "export type A = { readonly a: string, readonly b: number };\n",
+      // Escapes stringLiteral never writes, which prettier 3 keeps as written; block comments in code.
+      "const a = { b: 'x\\d', } satisfies T;\n",
+      'const a = { b: "x\\"y", } satisfies T;\n',
+      "export interface A {\n  a: string /* 'x' */;\n}\n",
       'const a = 1;\t\n',
       "const a = { 'ünïcode': 1, } satisfies T;\n",
       'let x = 1;\n',

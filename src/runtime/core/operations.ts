@@ -254,7 +254,9 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     try {
       const address = resolveAddress(operation.channel, input.params);
       const { outbound, descriptor } = prepareOutbound(operation, operation.messages, input, address);
-      return transport.publish(outbound, { operation: operation.id, bindings: bindingsOf(operation, descriptor) });
+      // Promise.resolve hands back a native promise as it is; it also covers a JavaScript transport
+      // whose publish returns nothing.
+      return Promise.resolve(transport.publish(outbound, { operation: operation.id, bindings: bindingsOf(operation, descriptor) }));
     } catch (error) {
       return Promise.reject(error);
     }

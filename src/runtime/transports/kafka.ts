@@ -839,6 +839,8 @@ class TopicSubscription {
         if (!(error instanceof CrashedWhileJoining)) throw error;
         if (this.stopped || Date.now() + pauseMs >= deadline) throw error.cause;
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        // Stopped meanwhile: no new consumer, and the caller learns why it has none.
+        if (this.stopped) throw error.cause;
       }
     }
   }
