@@ -78,7 +78,7 @@ function manyChannelsDocument(): string {
   const channels: string[] = [];
   const operations: string[] = [];
   for (let index = 0; index < 12; index += 1) {
-    const properties = Array.from({ length: 10 }, (_, field) => `          field${field}: { type: ${field % 3 === 0 ? 'string' : field % 3 === 1 ? 'number' : 'boolean'}, description: Field ${field}. }`);
+    const properties = Array.from({ length: 10 }, (_, field) => `            field${field}: { type: ${['string', 'number', 'boolean'][field % 3]}, description: Field ${field}. }`);
     channels.push(
       `  channel${index}:`,
       `    address: 'area${index % 3}.entity${index}.{entityId}'`,
@@ -90,7 +90,7 @@ function manyChannelsDocument(): string {
       '          type: object',
       '          required: [field0]',
       '          properties:',
-      ...properties.map((line) => line.replace(/^ {10}/, '            ')),
+      ...properties,
     );
     operations.push(
       `  send${index}: { action: send, channel: { $ref: '#/channels/channel${index}' } }`,

@@ -100,3 +100,40 @@ export function skipString(text: string, start: number): number {
   return -1;
 }
 
+/** A line of code that is a comment, or the inside of a block comment. */
+export function isCommentLine(line: string): boolean {
+  const body = line.trimStart();
+  return body.startsWith('//') || body.startsWith('/*') || body.startsWith('*');
+}
+
+/**
+ * `import { a, type B } from '...';` or `export [type] { ... } from '...';` as prettier prints it:
+ * as it is when it fits (or names one thing), else one name per line with a trailing comma;
+ * undefined for any other line, or names other than `[type] a [as b]`.
+ */
+export function layoutModuleList(line: string): string[] | undefined {
+  const match = /^((?:import|export)(?: type)? )\{ (.*) \}( from '[^'\\]*';)$/.exec(line);
+  if (match === null) return undefined;
+  const names = splitTopLevel(match[2] ?? '');
+  if (names === undefined || !names.every((name) => /^(?:type )?[A-Za-z_$][\w$]*(?: as [A-Za-z_$][\w$]*)?$/.test(name))) return undefined;
+  // prettier never breaks a list of one name.
+  if (line.length <= PRINT_WIDTH || names.length === 1) return [line];
+  return fitting([`${match[1] ?? ''}{`, ...names.map((name) => `${INDENT}${name},`), `}${match[3] ?? ''}`]);
+}
+
+/** The index of the `)` closing the `(` at `open`, outside strings. */
+export function matchingParen(text: string, open: number): number | undefined {
+  let depth = 0;
+  for (let index = open; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "'" || char === '"') {
+      index = skipString(text, index);
+      if (index < 0) return undefined;
+    } else if (char === '(') depth += 1;
+    else if (char === ')') {
+      depth -= 1;
+      if (depth === 0) return index;
+    }
+  }
+  return undefined;
+}

@@ -7,12 +7,12 @@
  *
  * Most of prettier's time on a cold thread is its code not yet optimised by the JIT (a 0.57 MB file
  * took 1.1 s on a fresh thread and 0.5 s after formatting 0.14 MB of similar code). So a run that
- * expects much output starts its workers early (`startFormattingWorkers`, while this thread
- * parses the document), and each worker formats a sample of generated code (written by the build,
+ * expects much output for prettier (custom templates and a large document, `generate/pipeline.ts`)
+ * starts its workers early (`startFormattingWorkers`, while this thread parses), and each worker formats a sample of generated code (written by the build,
  * `cli/warm-up.ts`) before it takes real work. (On this 2-core machine two busy threads run at
  * about 0.6 of the speed of one, so the warm-up matters more than the second lane.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -66,7 +66,6 @@ function defaultLaneCount(): number {
 
 function warmUpSample(): string[] | undefined {
   try {
-    if (!existsSync(FORMAT_WARM_UP_FILE)) return undefined;
     const sample: unknown = JSON.parse(readFileSync(FORMAT_WARM_UP_FILE, 'utf8'));
     return Array.isArray(sample) && sample.every((text) => typeof text === 'string') ? sample : undefined;
   } catch {

@@ -19,7 +19,7 @@
  * one line, after `=`, or one member per line, each broken when it must be). Anything that would
  * need prettier to break deeper is declined. A test holds the result to prettier's own output on
  * every piece of every fixture, corpus, synthetic and long-name document.
- */import { fitting, INDENT, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
+ */import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
 
 const IDENT = '[A-Za-z_$][\\w$]*';
 const IDENTIFIER = new RegExp(`^${IDENT}$`);
@@ -77,10 +77,6 @@ function isBlank(line: string): boolean {
   return /^ *$/.test(line);
 }
 
-function isCommentLine(line: string): boolean {
-  const body = line.trimStart();
-  return body.startsWith('//') || body.startsWith('/*') || body.startsWith('*');
-}
 
 function recognise(source: ReadonlyArray<string>, start: number): Statement | undefined {
   for (const recogniser of RECOGNISERS) {
@@ -95,6 +91,11 @@ function fittingLine(line: string): string | undefined {
   if (/\s$/.test(line) || !isCanonicalSpacing(line)) return undefined;
   const quoted = requoteStrings(line);
   return quoted !== undefined && quoted.length <= PRINT_WIDTH ? quoted : undefined;
+}
+
+/** Whether prettier keeps the text of this line as it is (it may still break it): quotes, spacing, no trailing blank. */
+function keptAsWritten(line: string): boolean {
+  return !/\s$/.test(line) && !line.includes('`') && requoteStrings(line) === line && isCanonicalSpacing(line);
 }
 
 /**
@@ -142,15 +143,9 @@ function comment(indent: string): Recogniser {
 // ---------------------------------------------------------------------------
 // Module statements
 
-/** `import { a, type B } from '...';` and `export [type] { ... } from '...';`: one name per line when too long (never for one name). */
+/** `import { a, type B } from '...';` and `export [type] { ... } from '...';` (see `layoutModuleList`). */
 const moduleList: Recogniser = (source, start) => {
-  const line = source[start] ?? '';
-  const match = /^((?:import|export)(?: type)? )\{ (.*) \}( from '[^'\\]*';)$/.exec(line);
-  if (match === null) return undefined;
-  const names = splitTopLevel(match[2] ?? '');
-  if (names === undefined || !names.every((name) => new RegExp(`^(?:type )?${IDENT}(?: as ${IDENT})?$`).test(name))) return undefined;
-  if (line.length <= PRINT_WIDTH || names.length === 1) return { lines: [line], next: start + 1 };
-  const lines = fitting([`${match[1] ?? ''}{`, ...names.map((name) => `${INDENT}${name},`), `}${match[3] ?? ''}`]);
+  const lines = layoutModuleList(source[start] ?? '');
   return lines === undefined ? undefined : { lines, next: start + 1 };
 };
 
@@ -178,42 +173,42 @@ const typeBlock: Recogniser = (source, start) => {
   if (!isInterface && !new RegExp(`^export type ${IDENT} = \\{$`).test(head)) return undefined;
   if (head.length > PRINT_WIDTH) return undefined;
   const closing = isInterface ? '}' : '};';
-  const body = typeBody(source, start + 1, INDENT, closing);
+  const body = typeBody(source, start + 1, INDENT, [closing]);
   if (body === undefined) return undefined;
   const lines = body.lines.length === 0 ? [`${head}${closing}`] : [head, ...body.lines, closing];
   return { lines, next: body.next };
 };
 
 /**
- * The members of a type at `indent`, up to the line `closing`: comments, property and index
- * signatures on one line, method signatures (in a top-level body), and nested object types
- * written over several lines (`name: {` ... `};`). Blank lines are kept single, never first or last.
+ * The members of a type at `indent`, up to the first of the `closings` lines: comments, property
+ * and index signatures on one line, method signatures (in a top-level body), and nested object
+ * types written over several lines (`name: {` ... `};`). Blank lines are kept single, never first
+ * or last.
  */
-function typeBody(source: ReadonlyArray<string>, start: number, indent: string, closing: string): { lines: string[]; next: number } | undefined {
+function typeBody(
+  source: ReadonlyArray<string>,
+  start: number,
+  indent: string,
+  closings: ReadonlyArray<string>,
+): { lines: string[]; next: number; closing: string } | undefined {
   const lines: string[] = [];
   const memberComment = comment(indent);
   let index = start;
   while (index < source.length) {
     const line = source[index] ?? '';
-    if (line === closing) {
+    if (closings.includes(line)) {
       while (lines[lines.length - 1] === '') lines.pop();
-      return { lines, next: index + 1 };
+      return { lines, next: index + 1, closing: line };
     }
     if (isBlank(line)) {
       if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
       index += 1;
       continue;
     }
-    const commented = memberComment(source, index);
-    if (commented !== undefined) {
-      lines.push(...commented.lines);
-      index = commented.next;
-      continue;
-    }
-    const nested = nestedObjectType(source, index, indent);
-    if (nested !== undefined) {
-      lines.push(...nested.lines);
-      index = nested.next;
+    const part = memberComment(source, index) ?? nestedObjectType(source, index, indent);
+    if (part !== undefined) {
+      lines.push(...part.lines);
+      index = part.next;
       continue;
     }
     const member = propertySignature(line, indent) ?? (indent === INDENT ? methodSignature(line) : undefined);
@@ -230,36 +225,10 @@ function nestedObjectType(source: ReadonlyArray<string>, start: number, indent: 
   if (!line.startsWith(indent) || !line.endsWith(': {') || line.length > PRINT_WIDTH) return undefined;
   const key = memberKey(line.slice(indent.length, -3));
   if (key === undefined) return undefined;
-  const inner = `${indent}${INDENT}`;
-  const lines: string[] = [];
-  const memberComment = comment(inner);
-  // The members, as in `typeBody`, up to the first closing line at this indent.
-  let index = start + 1;
-  while (index < source.length) {
-    const current = source[index] ?? '';
-    if (current === `${indent}};` || current === `${indent}}[];`) {
-      while (lines[lines.length - 1] === '') lines.pop();
-      // An empty nested type prints on one line: not handled here.
-      if (lines.length === 0) return undefined;
-      return { lines: [`${indent}${key}: {`, ...lines, current], next: index + 1 };
-    }
-    if (isBlank(current)) {
-      if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
-      index += 1;
-      continue;
-    }
-    const part = memberComment(source, index) ?? nestedObjectType(source, index, inner);
-    if (part !== undefined) {
-      lines.push(...part.lines);
-      index = part.next;
-      continue;
-    }
-    const member = propertySignature(current, inner);
-    if (member === undefined) return undefined;
-    lines.push(...member);
-    index += 1;
-  }
-  return undefined;
+  const body = typeBody(source, start + 1, `${indent}${INDENT}`, [`${indent}};`, `${indent}}[];`]);
+  // An empty nested type prints on one line: not handled here.
+  if (body === undefined || body.lines.length === 0) return undefined;
+  return { lines: [`${indent}${key}: {`, ...body.lines, body.closing], next: body.next };
 }
 
 /**
@@ -315,35 +284,16 @@ function methodSignature(line: string): string[] | undefined {
   const name = new RegExp(`^  (${IDENT})\\(`).exec(line);
   if (name === null) return undefined;
   const open = name[0].length - 1;
-  const close = closingParen(line, open);
+  const close = matchingParen(line, open);
   if (close === undefined) return undefined;
   const rest = line.slice(close + 1);
   if (!/^: [^{}`;]+;$/.test(rest)) return undefined;
-  const quoted = requoteStrings(line);
-  if (quoted === undefined || quoted !== line || /\s$/.test(line) || line.includes('`') || !isCanonicalSpacing(line)) return undefined;
+  if (!keptAsWritten(line)) return undefined;
   if (line.length <= PRINT_WIDTH) return [line];
   const parameters = splitTopLevel(line.slice(open + 1, close));
   // A lone parameter typed by an object literal is hugged by prettier, not broken like this.
   if (parameters === undefined || parameters.length === 0 || parameters.some((parameter) => parameter.includes('{'))) return undefined;
   return fitting([`  ${name[1] ?? ''}(`, ...parameters.map((parameter) => `    ${parameter},`), `  )${rest}`]);
-}
-
-/** The index of the `)` that closes the `(` at `open`, outside strings. */
-function closingParen(text: string, open: number): number | undefined {
-  let depth = 0;
-  for (let index = open; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === "'" || char === '"') {
-      const end = text.indexOf(char, index + 1);
-      if (end < 0 || text.slice(index + 1, end).includes('\\')) return undefined;
-      index = end;
-    } else if (char === '(') depth += 1;
-    else if (char === ')') {
-      depth -= 1;
-      if (depth === 0) return index;
-    }
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -384,8 +334,7 @@ const functionBlock: Recogniser = (source, start) => {
 function arrowProperty(line: string): string[] | undefined {
   const match = new RegExp(`^    (${IDENT}: \\((?:${IDENT}(?:, ${IDENT})*)?\\) =>) ([^\`]+,)$`).exec(line);
   if (match === null) return undefined;
-  const quoted = requoteStrings(line);
-  if (quoted === undefined || quoted !== line || /\s$/.test(line) || !isCanonicalSpacing(line)) return undefined;
+  if (!keptAsWritten(line)) return undefined;
   if (line.length <= PRINT_WIDTH) return [line];
   return fitting([`    ${match[1] ?? ''}`, `      ${match[2] ?? ''}`]);
 }

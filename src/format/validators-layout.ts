@@ -14,7 +14,7 @@
  * document, the synthetic benchmark documents and sampled schemas.
  */
 
-import { fitting, INDENT, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
+import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
 
 export function layoutValidators(text: string): string | undefined {
   if (text.includes('\r')) return undefined;
@@ -25,7 +25,7 @@ export function layoutValidators(text: string): string | undefined {
       if (out.length > 0 && out[out.length - 1] !== '') out.push('');
       continue;
     }
-    if (isComment(raw)) {
+    if (isCommentLine(raw)) {
       out.push(raw);
       continue;
     }
@@ -47,10 +47,6 @@ export function layoutValidators(text: string): string | undefined {
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-function isComment(line: string): boolean {
-  const body = line.trimStart();
-  return body.startsWith('//') || body.startsWith('/*') || body.startsWith('*');
-}
 
 /** A number written with an exponent (`1e+21`), outside string literals. */
 function hasExponent(line: string): boolean {
@@ -76,7 +72,7 @@ function withoutParenthesizedNegatives(line: string): string {
 function breakLine(line: string): string[] | undefined {
   const indent = /^ */.exec(line)?.[0] ?? '';
   const body = line.slice(indent.length);
-  return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? breakImport(indent, body);
+  return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? layoutModuleList(body) : undefined);
 }
 
 /** `issues.push({ a, b: c });` -> one property per line, with a trailing comma. */
@@ -109,32 +105,4 @@ function breakSignature(indent: string, body: string): string[] | undefined {
   const parameters = splitTopLevel(match[2] ?? '');
   if (parameters === undefined || parameters.length === 0) return undefined;
   return fitting([`${indent}${match[1] ?? ''}(`, ...parameters.map((parameter) => `${indent}${INDENT}${parameter},`), `${indent})${match[3] ?? ''} {`]);
-}
-
-/** `import { a, b } from '...';` -> one name per line, with a trailing comma. */
-function breakImport(indent: string, body: string): string[] | undefined {
-  const match = /^(import (?:type )?)\{ (.*) \}( from '[^']*';)$/.exec(body);
-  if (match === null || indent !== '') return undefined;
-  const names = splitTopLevel(match[2] ?? '');
-  if (names === undefined) return undefined;
-  // prettier never breaks an import of one name.
-  if (names.length === 1) return [body];
-  return fitting([`${match[1] ?? ''}{`, ...names.map((name) => `${INDENT}${name},`), `}${match[3] ?? ''}`]);
-}
-
-/** The index of the `)` closing the `(` at `open`, outside strings. */
-function matchingParen(text: string, open: number): number | undefined {
-  let depth = 0;
-  for (let index = open; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === "'" || char === '"') {
-      index = skipString(text, index);
-      if (index < 0) return undefined;
-    } else if (char === '(') depth += 1;
-    else if (char === ')') {
-      depth -= 1;
-      if (depth === 0) return index;
-    }
-  }
-  return undefined;
 }

@@ -141,17 +141,16 @@ export async function generateFromDocument(document: LoadedDocument, options: Ge
   return { ok: true, files, diagnostics: located, packages, sources: document.files, ...(scaffold === undefined ? {} : { handlerStubs }) };
 }
 
+/** Built-in templates whose output `template-layout.ts` prints piece by piece. */
+const LAID_OUT_TEMPLATES: ReadonlySet<string> = new Set(['index', 'types', 'channels', 'servers']);
+
 /**
  * Formats the rendered files. The built-in validators template's output, and the pieces of the
  * built-in index, types, channels and servers templates' output, are laid out directly when they
  * can be (`validators-layout.ts`, `template-layout.ts`: the same bytes prettier would print);
- * everything else
- * goes to prettier, large files in pieces (`chunks.ts`), in parallel when large, and on any
- * failure again whole and file by file here, to name the file that failed.
+ * everything else goes to prettier, large files in pieces (`chunks.ts`), in parallel when large,
+ * and on any failure again whole and file by file here, to name the file that failed.
  */
-/** Built-in templates whose output `template-layout.ts` prints piece by piece. */
-const LAID_OUT_TEMPLATES: ReadonlySet<string> = new Set(['index', 'types', 'channels', 'servers']);
-
 async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<RenderJob>, texts: ReadonlyArray<string>, options: GenerationSettings): Promise<GeneratedFile[]> {
   options.onProgress?.('formatting');
   // Only with the built-in templates: a custom template or partial may print lines the layout does not know.

@@ -13,7 +13,6 @@ import { generationCacheKey, hashInput, inputsUnchanged, type CachedGeneration }
 import { generatorFingerprint } from '../cache/generator-fingerprint.js';
 import { toolVersion } from '../cache/tool-version.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINES } from '../load/document-size.js';
-import { startFormattingWorkers, stopFormattingWorkers } from '../format/parallel.js';
 import type { GenerateOptions, GenerateResult, GenerationSettings } from './from-document.js';
 
 /** A document this large (all its files) gives enough code to format that workers pay off. */
@@ -76,14 +75,15 @@ export async function generate(options: PipelineOptions): Promise<PipelineResult
     const cached = result.cached === undefined ? {} : { cached: result.cached };
     return { ok: false, files: [], diagnostics: result.diagnostics, packages: [], sources: [], timings: { loadMs: elapsed(), generateMs: 0 }, ...cached, ...reused };
   }
+  // With custom templates everything goes to prettier: its workers load and warm up while this
+  // thread parses. (The built-in templates' output is nearly all laid out without prettier.)
   const expectsMuchOutput = prepared.inputs.reduce((sum, input) => sum + input.text.length, 0) >= EARLY_FORMATTING_INPUT_CHARS;
+  const formatting = expectsMuchOutput && settings.templatesDir !== undefined ? await import('../format/parallel.js') : undefined;
   try {
-    // With custom templates everything goes to prettier: its workers load and warm up while this
-    // thread parses. (The built-in templates' output is nearly all laid out without prettier.)
-    if (expectsMuchOutput && settings.templatesDir !== undefined) startFormattingWorkers();
+    formatting?.startFormattingWorkers();
     return await loadAndGenerate(prepared, { cache, outputKey, settings, elapsed, reused });
   } finally {
-    await stopFormattingWorkers();
+    await formatting?.stopFormattingWorkers();
   }
 }
 
