@@ -32,6 +32,12 @@ describe('payloadKind', () => {
     expect(payloadKind(given)).toBe(want);
   });
 
+  it('answers each call on its own when content types alternate, repeat and come back (the last answer is remembered)', () => {
+    const asked = ['application/json', 'application/json', 'text/plain', undefined, 'application/octet-stream', 'text/plain', '', 'text/plain'];
+    const fresh = (contentType: string | undefined): string | undefined => (contentType === undefined ? undefined : [...contentType].join(''));
+    expect(asked.map((contentType) => payloadKind(fresh(contentType)))).toEqual(['json', 'json', 'text', 'json', 'binary', 'text', 'json', 'text']);
+  });
+
   it('takes the essence without parameters', () => {
     expect(mediaTypeEssence('Text/Plain ; charset=UTF-8')).toBe('text/plain');
   });

@@ -64,17 +64,22 @@ const strictDecoder: TextDecoder | undefined = (() => {
  *   `application/vnd.apache.avro`, `application/x-protobuf`, unknown types).
  */
 export function payloadKind(contentType: string | undefined): PayloadKind {
-  // Asked for every message, of a handful of distinct content types.
+  // Asked several times for every message, nearly always of the content type asked last: a
+  // received header is a new string each time, and hashing it for the map costs more than comparing.
   const key = contentType ?? '';
-  const known = payloadKinds.get(key);
-  if (known !== undefined) return known;
-  const kind = classify(contentType);
-  if (payloadKinds.size >= 1024) payloadKinds.clear();
-  payloadKinds.set(key, kind);
+  if (key === lastKind.key) return lastKind.kind;
+  let kind = payloadKinds.get(key);
+  if (kind === undefined) {
+    kind = classify(contentType);
+    if (payloadKinds.size >= 1024) payloadKinds.clear();
+    payloadKinds.set(key, kind);
+  }
+  lastKind = { key, kind };
   return kind;
 }
 
 const payloadKinds = new Map<string, PayloadKind>();
+let lastKind: { readonly key: string; readonly kind: PayloadKind } = { key: '', kind: 'json' };
 
 function classify(contentType: string | undefined): PayloadKind {
   const essence = mediaTypeEssence(contentType);

@@ -609,21 +609,22 @@ function convertParameters(
   inbound: InboundMessage,
 ): Record<string, ParamValue> | OperationError {
   const params: Record<string, ParamValue> = {};
-  const issues: ValidationIssue[] = [];
+  // Made only when a parameter fails: most deliveries have none.
+  let issues: ValidationIssue[] | undefined;
   for (const parameter of channel.parameters) {
     const text = raw[parameter.name];
     if (text === undefined) continue;
     const value = convertParameterText(text, parameter.kind);
     if (value === undefined) {
-      issues.push({ path: `params:${parameterPointer(parameter.name)}`, keyword: 'type', message: `must be ${parameter.kind}` });
+      (issues ??= []).push({ path: `params:${parameterPointer(parameter.name)}`, keyword: 'type', message: `must be ${parameter.kind}` });
       continue;
     }
     for (const issue of parameter.validate?.(value) ?? NO_ISSUES) {
-      issues.push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
+      (issues ??= []).push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
     }
     params[parameter.name] = value;
   }
-  if (issues.length > 0) {
+  if (issues !== undefined) {
     return new OperationError('address', operation.id, `address '${inbound.address}' has invalid parameters`, { inbound, issues });
   }
   return params;
@@ -644,10 +645,13 @@ const NO_ISSUES: ReadonlyArray<ValidationIssue> = Object.freeze([]);
 
 /** The candidates a delivery of this content type can be; the same array when all of them can. */
 function acceptingMessages(candidates: ReadonlyArray<MessageDescriptor>, contentType: string | undefined): ReadonlyArray<MessageDescriptor> {
-  if (contentType === undefined || candidates.every((descriptor) => acceptsContentType(descriptor.contentType, contentType))) {
-    return candidates;
+  if (contentType === undefined) return candidates;
+  for (const descriptor of candidates) {
+    if (!acceptsContentType(descriptor.contentType, contentType)) {
+      return candidates.filter((candidate) => acceptsContentType(candidate.contentType, contentType));
+    }
   }
-  return candidates.filter((descriptor) => acceptsContentType(descriptor.contentType, contentType));
+  return candidates;
 }
 
 function encodeHeaders(headers: object, descriptor: MessageDescriptor): MessageHeaders {

@@ -287,6 +287,66 @@ describe.skipIf(!available)('NATS transport (core)', () => {
     });
   });
 
+  it('reads each message on its own when subjects and header blocks repeat, change and come back', async () => {
+    // The transport reuses the last subject and header block it decoded when the next message repeats
+    // their bytes; every message must still read as if decoded alone, and own its headers object.
+    const run = uniqueId();
+    const ours = await transport();
+    const plain = await connect({ servers: NATS_URL });
+    try {
+      const received: InboundMessage[] = [];
+      await ours.subscribe(pattern(`r.${run}.{n}`), async (inbound) => {
+        received.push(inbound);
+        (inbound.headers as Record<string, string>)['mutated'] = 'by the handler';
+        return 'ack';
+      });
+      type Sent = { subject: string; body: string; headers?: Record<string, string[]>; reply?: string };
+      const sent: Sent[] = [
+        { subject: `r.${run}.a`, body: '1', headers: { 'content-type': ['application/json'] } },
+        { subject: `r.${run}.a`, body: '2', headers: { 'content-type': ['application/json'] } },
+        { subject: `r.${run}.b`, body: '3', headers: { 'content-type': ['application/json'] } },
+        { subject: `r.${run}.b`, body: '4', headers: { 'content-type': ['text/plain'] } },
+        { subject: `r.${run}.b`, body: '5' },
+        { subject: `r.${run}.a`, body: '6', headers: { 'content-type': ['application/json'], unit: ['kelvin'] } },
+        { subject: `r.${run}.a`, body: '7', headers: { 'content-type': ['application/json'], unit: ['kelvin'] } },
+        { subject: `r.${run}.a`, body: '8', headers: { 'content-type': ['application/json'], 'correlation-id': ['c1'] } },
+        { subject: `r.${run}.a`, body: '9', headers: { 'content-type': ['application/json'], 'correlation-id': ['c2'] } },
+        { subject: `r.${run}.é`, body: '10', headers: { unit: ['a', 'b'] }, reply: `r.${run}.reply` },
+        { subject: `r.${run}.é`, body: '11', headers: { unit: ['a', 'b'] } },
+        { subject: `r.${run}.a`, body: '12', headers: { 'content-type': ['application/json'] } },
+      ];
+      for (const { subject, body, headers, reply } of sent) {
+        const natsHeaderBlock = headers === undefined ? undefined : natsHeaders();
+        for (const [name, values] of Object.entries(headers ?? {})) for (const value of values) natsHeaderBlock?.append(name, value);
+        plain.publish(subject, body, { ...(natsHeaderBlock === undefined ? {} : { headers: natsHeaderBlock }), ...(reply === undefined ? {} : { reply }) });
+      }
+      await plain.flush();
+      await eventually(() => received.length === sent.length, 'every message');
+      const read = received.map((inbound) => ({
+        subject: inbound.address,
+        body: text(inbound.payload),
+        contentType: inbound.contentType,
+        correlationId: inbound.correlationId,
+        headers: inbound.headers,
+        replyTo: inbound.replyTo,
+      }));
+      expect(read).toEqual(sent.map(({ subject, body, headers, reply }) => {
+        const others = Object.entries(headers ?? {}).filter(([name]) => name !== 'content-type' && name !== 'correlation-id');
+        return {
+          subject,
+          body,
+          contentType: headers?.['content-type']?.[0],
+          correlationId: headers?.['correlation-id']?.[0],
+          headers: { ...Object.fromEntries(others.map(([name, values]) => [name, values.join(', ')])), mutated: 'by the handler' },
+          replyTo: reply,
+        };
+      }));
+      expect(new Set(received.map((inbound) => inbound.headers)).size).toBe(sent.length);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('interoperates with a plain nats.js connection both ways (payload bytes, native headers)', async () => {
     const subject = `plain.${uniqueId()}`;
     const ours = await transport();
