@@ -20,11 +20,46 @@ const fromRoot = createRequire(path.join(root, 'package.json'));
 const spectral = installedSpectral();
 const ajvRuntime = ['ajv/dist/runtime/equal', 'ajv/dist/runtime/ucs2length', 'ajv/dist/runtime/uri', 'ajv/dist/runtime/validation_error', 'ajv-formats/dist/formats'];
 
+// Spectral compiles the option and input schemas of every rule function while its modules load
+// (about 50 ms of a cold run, for ~30 schemas), though a run calls few of those functions. While the
+// parser loads, the ajv class spectral-core uses compiles on a validator's first call instead; after
+// that compile is the library's own again. Same validators, same errors, only later.
+// ASYNCAPI_GEN_SHARE_SCHEMAS=0 (which turns asyncapi-gen's other Spectral adjustments off) keeps it eager.
 const entry = `'use strict';
+const coreAjv = require(${JSON.stringify(spectral.coreAjvFile)});
+const CoreAjv = coreAjv.default ?? coreAjv;
+const compileNow = CoreAjv.prototype.compile;
+let deferredCompiles = 0;
+if (process.env.ASYNCAPI_GEN_SHARE_SCHEMAS !== '0' && typeof compileNow === 'function') {
+  CoreAjv.prototype.compile = function compileOnFirstCall(schema, meta) {
+    deferredCompiles += 1;
+    const ajv = this;
+    let compiled;
+    const validate = function (...args) {
+      compiled ??= compileNow.call(ajv, schema, meta);
+      try {
+        return compiled.apply(this, args);
+      } finally {
+        validate.errors = compiled.errors;
+      }
+    };
+    validate.errors = null;
+    return validate;
+  };
+}
+let loaded;
+try {
+  loaded = {
+    Parser: require('@asyncapi/parser').Parser,
+    AvroSchemaParser: require('@asyncapi/avro-schema-parser').AvroSchemaParser,
+    OpenAPISchemaParser: require('@asyncapi/openapi-schema-parser').OpenAPISchemaParser,
+  };
+} finally {
+  CoreAjv.prototype.compile = compileNow;
+}
 module.exports = {
-  Parser: require('@asyncapi/parser').Parser,
-  AvroSchemaParser: require('@asyncapi/avro-schema-parser').AvroSchemaParser,
-  OpenAPISchemaParser: require('@asyncapi/openapi-schema-parser').OpenAPISchemaParser,
+  ...loaded,
+  deferredCompiles,
   spectralAjv: require(${JSON.stringify(spectral.ajvFactoryFile)}),
   rulesetAssertions: require(${JSON.stringify(spectral.rulesetAssertionsFile)}),
   spectralVersions: ${JSON.stringify(spectral.versions)},

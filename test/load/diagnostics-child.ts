@@ -4,7 +4,8 @@
  * reverse order and reports the second pass (every meta-schema validator then comes from earlier
  * documents). Whether Spectral's compiled schemas are shared, and the precompiled meta-schema
  * validators used, is up to ASYNCAPI_GEN_SHARE_SCHEMAS; `precompiled` says how many were loaded.
- * Whether the parser comes from its bundle is up to ASYNCAPI_GEN_BUNDLED_PARSER; `parser` says.
+ * Whether the parser comes from its bundle is up to ASYNCAPI_GEN_BUNDLED_PARSER; `parser` says,
+ * and `deferredCompiles` how many of Spectral's load-time compiles the bundle put off to first use.
  */
 import { readFileSync } from 'node:fs';
 import { loadDocument } from '../../src/load/index.js';
@@ -22,5 +23,5 @@ const order = mode === 'warm' ? [...documents].reverse() : documents;
 if (mode === 'warm') for (const document of documents) await loadDocument(document);
 const diagnostics: Record<string, unknown> = {};
 for (const document of order) diagnostics[document] = (await loadDocument(document)).diagnostics;
-const { source, codeCacheUsed } = parserModules();
-process.stdout.write(JSON.stringify({ shared, parser: source, codeCacheUsed, precompiled: precompiledUses(), reuses: sharedSchemaReuses(), skippedRulesetChecks: skippedRulesetCheckCount(), diagnostics }));
+const { source, codeCacheUsed, deferredCompiles } = parserModules();
+process.stdout.write(JSON.stringify({ shared, parser: source, codeCacheUsed, deferredCompiles, precompiled: precompiledUses(), reuses: sharedSchemaReuses(), skippedRulesetChecks: skippedRulesetCheckCount(), diagnostics }));

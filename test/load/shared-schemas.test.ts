@@ -1,6 +1,6 @@
 /**
  * What makes loading fast must not change a single diagnostic: the parser bundle with its code
- * cache (`src/load/vendor/`), sharing Spectral's compiled meta-schemas across parses and skipping
+ * cache (`src/load/vendor/`), whose Spectral compiles its rule functions' schemas on first use, sharing Spectral's compiled meta-schemas across parses and skipping
  * its check of the built-in ruleset (`src/load/shared-schemas.ts`), and the meta-schema validators
  * precompiled at build time (`src/load/meta-schemas/`). Every fixture document and every document
  * of the shared corpus (`../shared/specs`, when present) is loaded in a process with none of them
@@ -36,6 +36,7 @@ interface ChildReport {
   readonly shared: boolean;
   readonly parser: 'bundle' | 'node_modules';
   readonly codeCacheUsed: boolean;
+  readonly deferredCompiles: number;
   readonly skippedRulesetChecks: number;
   readonly precompiled: number;
   readonly reuses: number;
@@ -69,6 +70,9 @@ describe('the fast loading path', () => {
     expect(warm.shared).toBe(true);
     expect(warm.parser).toBe('bundle');
     expect(warm.codeCacheUsed).toBe(true);
+    // Spectral's rule functions compiled their option and input schemas on first use, not on load.
+    expect(warm.deferredCompiles).toBeGreaterThan(10);
+    expect(alone.deferredCompiles).toBe(0);
     expect(warm.skippedRulesetChecks).toBeGreaterThan(0);
     // The patched factory is the one the parser calls: validators were handed out again.
     expect(warm.reuses).toBeGreaterThan(documents.length);

@@ -34,6 +34,8 @@ export interface ParserModules {
   readonly source: 'bundle' | 'node_modules';
   /** With the bundle: whether V8 took its code cache. */
   readonly codeCacheUsed: boolean;
+  /** With the bundle: how many of Spectral's load-time schema compiles waited for first use. */
+  readonly deferredCompiles: number;
   readonly Parser: typeof Parser;
   readonly AvroSchemaParser: typeof AvroSchemaParser;
   readonly OpenAPISchemaParser: typeof OpenAPISchemaParser;
@@ -66,6 +68,7 @@ function fromBundle(): ParserModules | undefined {
   return {
     source: 'bundle',
     codeCacheUsed: script.cacheUsed,
+    deferredCompiles: typeof bundle.deferredCompiles === 'number' ? bundle.deferredCompiles : 0,
     Parser: bundle.Parser as typeof Parser,
     AvroSchemaParser: bundle.AvroSchemaParser as typeof AvroSchemaParser,
     OpenAPISchemaParser: bundle.OpenAPISchemaParser as typeof OpenAPISchemaParser,
@@ -80,6 +83,7 @@ function fromBundle(): ParserModules | undefined {
 
 interface BundleExports {
   readonly Parser: unknown;
+  readonly deferredCompiles?: unknown;
   readonly AvroSchemaParser: unknown;
   readonly OpenAPISchemaParser: unknown;
   readonly spectralAjv: unknown;
@@ -107,6 +111,7 @@ function fromNodeModules(): ParserModules {
   return {
     source: 'node_modules',
     codeCacheUsed: false,
+    deferredCompiles: 0,
     Parser: (fromHere('@asyncapi/parser') as { Parser: typeof Parser }).Parser,
     AvroSchemaParser: (fromHere('@asyncapi/avro-schema-parser') as { AvroSchemaParser: typeof AvroSchemaParser }).AvroSchemaParser,
     OpenAPISchemaParser: (fromHere('@asyncapi/openapi-schema-parser') as { OpenAPISchemaParser: typeof OpenAPISchemaParser }).OpenAPISchemaParser,
@@ -124,6 +129,8 @@ export interface InstalledSpectral {
   readonly require: NodeJS.Require;
   readonly ajvFactoryFile: string;
   readonly rulesetAssertionsFile: string;
+  /** The ajv that spectral-core's rule functions compile their option and input schemas with. */
+  readonly coreAjvFile: string;
   readonly versions: string;
 }
 
@@ -139,6 +146,7 @@ export function installedSpectral(): InstalledSpectral {
     require: fromFunctions,
     ajvFactoryFile: path.join(path.dirname(functionsEntry), 'schema', 'ajv.js'),
     rulesetAssertionsFile: path.join(path.dirname(coreEntry), 'ruleset', 'validation', 'assertions.js'),
+    coreAjvFile: createRequire(coreEntry).resolve('ajv'),
     versions: [`@stoplight/spectral-functions@${versionIn(path.join(packageFolder, 'package.json')) ?? 'unknown'}`, versionOf('ajv'), versionOf('ajv-formats'), versionOf('ajv-errors')].join(' '),
   };
 }

@@ -936,12 +936,13 @@ class CoreMessageReader {
   #headerFields: HeaderFields = NO_HEADER_FIELDS;
 
   read(msg: Msg): Mutable<InboundMessage> {
-    const parsed: unknown = Reflect.get(msg, '_msg');
-    const bytes: unknown = Reflect.get(msg, '_rdata');
+    const internals = msg as unknown as MsgInternals;
+    const parsed = internals._msg;
+    const bytes = internals._rdata;
     if (typeof parsed !== 'object' || parsed === null || !(bytes instanceof Uint8Array)) return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
-    const subjectBytes: unknown = Reflect.get(parsed, 'subject');
-    const headerLength: unknown = Reflect.get(parsed, 'hdr');
-    const replyBytes: unknown = Reflect.get(parsed, 'reply');
+    const subjectBytes = parsed.subject;
+    const headerLength = parsed.hdr;
+    const replyBytes = parsed.reply;
     if (!(subjectBytes instanceof Uint8Array) || typeof headerLength !== 'number' || headerLength > bytes.byteLength) {
       return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
     }
@@ -978,6 +979,12 @@ function withReplyTo(inbound: Mutable<InboundMessage>, msg: Msg): Mutable<Inboun
   const replySubject = msg.reply;
   if (replySubject !== undefined && replySubject !== '') inbound.replyTo = replySubject;
   return inbound;
+}
+
+/** What the reader expects of nats.js' message object; every field is checked before use. */
+interface MsgInternals {
+  readonly _msg?: { readonly subject?: unknown; readonly hdr?: unknown; readonly reply?: unknown } | null;
+  readonly _rdata?: unknown;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
