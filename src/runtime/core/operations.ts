@@ -16,6 +16,7 @@ import type {
   OutboundMessage,
   Transport,
 } from './transport.js';
+import { SETTLED_ACK, SETTLED_REJECT } from './transport.js';
 import { encodePayload, decodePayload, mediaTypeEssence, payloadKind } from './codec.js';
 import { buildAddress, createAddressMatcher, patternFor } from './address.js';
 import { ValidationError, formatIssues, type ValidationIssue } from './validation.js';
@@ -348,7 +349,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
   ): Promise<Subscription> {
     const channel = operation.channel;
     const pattern: AddressPattern = patternFor(channel.address, fixedParameters(options?.params));
-    const matchAddress = createAddressMatcher(channel.address);
+    const matchAddress = rememberingLastMatch(createAddressMatcher(channel.address));
     const neighbours = usableNeighbours(operation, options);
     const subscription = await transport.subscribe(
       pattern,
@@ -630,8 +631,8 @@ function convertParameters(
   return params;
 }
 
-const ACKED: Promise<Disposition> = Promise.resolve('ack');
-const REJECTED: Promise<Disposition> = Promise.resolve('reject');
+const ACKED = SETTLED_ACK;
+const REJECTED = SETTLED_REJECT;
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -851,7 +852,7 @@ function checkedMaxMessageBytes(value: number | undefined): number {
  * Redis, most plain clients) is taken as declared.
  */
 export function acceptsContentType(declared: string, received: string | undefined): boolean {
-  if (received === undefined || received === '') return true;
+  if (received === undefined || received === '' || received === declared) return true;
   return payloadKind(received) === payloadKind(declared) || mediaTypeEssence(received) === '';
 }
 
@@ -865,6 +866,25 @@ interface Neighbour {
 type Decoded = ReturnType<typeof decodePayload>;
 
 /** Decodes a delivery's payload at most once per content type, however many messages try it. */
+/**
+ * A subscription's deliveries nearly always come on the address of the one before (and the NATS
+ * transport hands over the very same string): the last match is answered again without the regular
+ * expression. Only for openInbound, which reads the parameters and never changes them.
+ */
+function rememberingLastMatch(
+  match: (address: string) => Readonly<Record<string, string>> | undefined,
+): (address: string) => Readonly<Record<string, string>> | undefined {
+  let lastAddress: string | undefined;
+  let lastMatch: Readonly<Record<string, string>> | undefined;
+  return (address) => {
+    if (address !== lastAddress) {
+      lastMatch = match(address);
+      lastAddress = address;
+    }
+    return lastMatch;
+  };
+}
+
 function decoderOf(inbound: InboundMessage): (contentType: string) => Decoded {
   // Nearly every delivery is tried as one content type: no map for that one.
   let firstType: string | undefined;

@@ -96,6 +96,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { SETTLED_ACK, SETTLED_REJECT } from '../core/transport.js';
 import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
@@ -744,7 +745,11 @@ class DeliveryQueue {
     }
   }
 
-  /** Not async: one `then` per message instead of an async function's promise and its await. */
+  /**
+   * Not async: one `then` per message instead of an async function's promise and its await, and
+   * none for a delivery the operations settled synchronously (SETTLED_ACK, SETTLED_REJECT): that
+   * one is settled here and now, and pump() goes on with the next.
+   */
   private run(delivery: Delivery): void {
     let handled: Promise<Disposition>;
     try {
@@ -752,7 +757,11 @@ class DeliveryQueue {
       // A handler typed loosely elsewhere may hand back a plain disposition.
       if (!(handled instanceof Promise)) handled = Promise.resolve(handled);
     } catch {
-      this.finish(delivery, 'reject');
+      this.settle(delivery, 'reject');
+      return;
+    }
+    if (handled === SETTLED_ACK || handled === SETTLED_REJECT) {
+      this.settle(delivery, handled === SETTLED_ACK ? 'ack' : 'reject');
       return;
     }
     handled.then(
@@ -761,14 +770,19 @@ class DeliveryQueue {
     );
   }
 
+  /** Settles a delivery whose handler finished later, then starts what waits. */
   private finish(delivery: Delivery, disposition: Disposition): void {
+    this.settle(delivery, disposition);
+    this.pump();
+  }
+
+  private settle(delivery: Delivery, disposition: Disposition): void {
     try {
       delivery.settle(disposition);
     } catch (error) {
       console.error(`NATS: cannot ${disposition} a message on "${delivery.inbound.address}": ${describe(error)}`);
     }
     this.running -= 1;
-    this.pump();
     this.notify();
   }
 

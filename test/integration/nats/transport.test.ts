@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { createNatsTransport, subscriptionSubject, type NatsTransport } from '../../../src/runtime/transports/nats.js';
-import type { InboundMessage } from '../../../src/runtime/core/transport.js';
+import { SETTLED_ACK, SETTLED_REJECT, type InboundMessage } from '../../../src/runtime/core/transport.js';
 import { brokerAvailable } from '../../support/brokers.js';
 import { NATS_URL, bytes, collector, eventually, message, pattern, sleep, text, uniqueId } from './helpers.js';
 
@@ -190,6 +190,41 @@ describe.skipIf(!available)('NATS transport (core)', () => {
     expect(four.state.peak).toBeGreaterThan(1);
     expect(four.state.peak).toBeLessThanOrEqual(4);
     await expect(transport({ maxInFlight: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it('settles an already settled answer (SETTLED_ACK, SETTLED_REJECT) at once and keeps order and limits with slower ones', async () => {
+    const subject = `settled.${uniqueId()}`;
+    const publisher = await transport();
+    const track = () => {
+      const state = { running: 0, peak: 0, order: [] as string[] };
+      const handler = (inbound: InboundMessage): Promise<'ack' | 'reject'> => {
+        const body = text(inbound.payload);
+        state.running += 1;
+        state.peak = Math.max(state.peak, state.running);
+        if (Number(body) % 3 !== 0) {
+          state.order.push(body);
+          state.running -= 1;
+          return Number(body) % 3 === 1 ? SETTLED_ACK : SETTLED_REJECT;
+        }
+        return sleep(20).then(() => {
+          state.order.push(body);
+          state.running -= 1;
+          return 'ack' as const;
+        });
+      };
+      return { state, handler };
+    };
+    const one = track();
+    const two = track();
+    await (await transport()).subscribe(pattern(subject), one.handler);
+    await (await transport({ maxInFlight: 2 })).subscribe(pattern(subject), two.handler);
+    const sent = Array.from({ length: 30 }, (_, index) => String(index));
+    for (const body of sent) await publisher.publish(message(subject, body));
+    await eventually(() => one.state.order.length === sent.length && two.state.order.length === sent.length, 'all handled');
+    expect(one.state.order).toEqual(sent);
+    expect(one.state.peak).toBe(1);
+    expect([...two.state.order].sort((a, b) => Number(a) - Number(b))).toEqual(sent);
+    expect(two.state.peak).toBe(2);
   });
 
   it('keeps a subscription running after a rejected message or a throwing handler (core NATS has no redelivery)', async () => {
