@@ -2,10 +2,14 @@
  * `npm run bench`: wall time and peak memory of the CLI on the cases of the
  * performance issue, each run several times in a fresh process, against
  * Node's bare start-up. Prints a Markdown table (paste it into the README).
- * Options: `--runs <n>` (default 5), `--sizes 200,800` (synthetic channels).
+ * Then, when nats-server answers on 127.0.0.1:4222, the throughput table of
+ * `bench/throughput.ts` (the generated App against the raw nats.js client).
+ * Options: `--runs <n>` (default 5), `--sizes 200,800` (synthetic channels),
+ * `--no-throughput` (the generation table only).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,3 +154,27 @@ const table = [
 ];
 process.stdout.write(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${RUNS} runs per case (3 for the largest)\n\n${table.join('\n')}\n`);
 rmSync(work, { recursive: true, force: true });
+
+function natsAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(4222, '127.0.0.1');
+    const answer = (answers: boolean): void => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(1000);
+    socket.once('connect', () => answer(true));
+    socket.once('error', () => answer(false));
+    socket.once('timeout', () => answer(false));
+  });
+}
+
+if (!process.argv.includes('--no-throughput')) {
+  if (await natsAnswers()) {
+    process.stdout.write('\nThroughput over NATS (bench/throughput.ts):\n');
+    const throughput = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'throughput.ts'), '--runs', String(RUNS)], { stdio: 'inherit' });
+    if (throughput.status !== 0) process.exitCode = 1;
+  } else {
+    process.stderr.write('\n*** nats-server does not answer on 127.0.0.1:4222: the throughput table is SKIPPED (start it, or run `npm run bench:throughput` later) ***\n');
+  }
+}
