@@ -235,13 +235,10 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     const descriptor = chooseOutgoingMessage(operation, candidates, input, validateOnSend);
     const headers = encodeHeaders(input.headers ?? {}, descriptor);
     const key = 'key' in input ? keyText(input.key) : undefined;
-    const outbound: OutboundMessage = {
-      address,
-      payload: encodePayload(input.payload, descriptor.contentType),
-      headers,
-      contentType: descriptor.contentType,
-      ...(key === undefined ? {} : { key }),
-    };
+    const payload = encodePayload(input.payload, descriptor.contentType);
+    const contentType = descriptor.contentType;
+    // Two literals, not a spread: this is made for every message sent.
+    const outbound: OutboundMessage = key === undefined ? { address, payload, headers, contentType } : { address, payload, headers, contentType, key };
     return { outbound, descriptor };
   }
 

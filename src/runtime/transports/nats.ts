@@ -328,10 +328,11 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
   const pendingRequests = new Set<(error: Error) => void>();
   const jetStream = settings.jetstream === undefined ? undefined : new JetStreamSupport(nc, settings.jetstream);
 
-  function ensureUsable(action: string, allowWhileClosing: boolean): void {
+  /** Throws when the transport cannot `verb` `target` now; the message is only made then (publish calls this per message). */
+  function ensureUsable(verb: string, target: string, allowWhileClosing: boolean): void {
     const usable = state === 'open' || (allowWhileClosing && state === 'closing');
-    if (!usable) throw closedError(action);
-    if (nc.isClosed()) throw new Error(`the NATS connection is closed (lost and not re-established); cannot ${action}`);
+    if (!usable) throw closedError(`${verb} "${target}"`);
+    if (nc.isClosed()) throw new Error(`the NATS connection is closed (lost and not re-established); cannot ${verb} "${target}"`);
   }
 
   /** Once a stopped subscription's handlers are done: release it and forget it. */
@@ -350,7 +351,7 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
   /** Not async: a core publish is done when nats.js has queued it, and runs for every message sent. */
   function publish(message: OutboundMessage, options: PublishOptions = {}): Promise<void> {
     try {
-      ensureUsable(`publish to "${message.address}"`, true);
+      ensureUsable('publish to', message.address, true);
       const subject = publishSubject(message.address);
       const payload = payloadOf(message);
       if (jetStream !== undefined && jetStream.covers(options.operation)) {
@@ -383,7 +384,7 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
     handler: InboundHandler,
     options: SubscribeOptions = {},
   ): Promise<TransportSubscription> {
-    ensureUsable(`subscribe to "${pattern.template}"`, false);
+    ensureUsable('subscribe to', pattern.template, false);
     const subject = subscriptionSubject(pattern);
     const queueGroup = options.queueGroup ?? queueBinding(options.bindings);
     const deliveries = new DeliveryQueue(settings.maxInFlight, handler);
@@ -453,7 +454,7 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
 
   async function request(message: OutboundMessage, options: RequestOptions): Promise<InboundMessage> {
     const { timeoutMs, signal } = options;
-    ensureUsable(`send a request to "${message.address}"`, false);
+    ensureUsable('send a request to', message.address, false);
     checkRequestTimeout(timeoutMs);
     signal?.throwIfAborted();
     const subject = publishSubject(message.address);
