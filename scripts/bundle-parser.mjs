@@ -29,6 +29,7 @@ const entry = `'use strict';
 const coreAjv = require(${JSON.stringify(spectral.coreAjvFile)});
 const CoreAjv = coreAjv.default ?? coreAjv;
 const compileNow = CoreAjv.prototype.compile;
+const compileWasOwn = Object.prototype.hasOwnProperty.call(CoreAjv.prototype, 'compile');
 let deferredCompiles = 0;
 if (process.env.ASYNCAPI_GEN_SHARE_SCHEMAS !== '0' && typeof compileNow === 'function') {
   CoreAjv.prototype.compile = function compileOnFirstCall(schema, meta) {
@@ -55,7 +56,9 @@ try {
     OpenAPISchemaParser: require('@asyncapi/openapi-schema-parser').OpenAPISchemaParser,
   };
 } finally {
-  CoreAjv.prototype.compile = compileNow;
+  // As it was: an inherited compile stays inherited.
+  if (compileWasOwn) CoreAjv.prototype.compile = compileNow;
+  else delete CoreAjv.prototype.compile;
 }
 module.exports = {
   ...loaded,

@@ -862,7 +862,6 @@ interface Neighbour {
 
 type Decoded = ReturnType<typeof decodePayload>;
 
-/** Decodes a delivery's payload at most once per content type, however many messages try it. */
 /**
  * A subscription's deliveries nearly always come on the address of the one before (and the NATS
  * transport hands over the very same string): the last match is answered again without the regular
@@ -882,6 +881,7 @@ function rememberingLastMatch(
   };
 }
 
+/** Decodes a delivery's payload at most once per content type, however many messages try it. */
 function decoderOf(inbound: InboundMessage): (contentType: string) => Decoded {
   // Nearly every delivery is tried as one content type: no map for that one.
   let firstType: string | undefined;

@@ -400,6 +400,8 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
     let unsubscribed: Promise<void> | undefined;
     return {
       unsubscribe: () => {
+        // Synchronously: a handler that unsubscribes and returns settled must not see the next message.
+        subscription.deliveries.stopStarting();
         unsubscribed ??= (async () => {
           await subscription.stop();
           subscription.deliveries.dropWaiting();
@@ -702,6 +704,8 @@ const NOTHING_TO_DROP = (): void => undefined;
 class DeliveryQueue {
   private readonly waiting: Delivery[] = [];
   private running = 0;
+  /** Set on unsubscribe: nothing more is handed to the handler; what arrives is dropped. */
+  private stopped = false;
   private readonly watchers = new Set<{ readonly ready: () => boolean; readonly resolve: () => void }>();
 
   constructor(
@@ -714,8 +718,17 @@ class DeliveryQueue {
   }
 
   push(delivery: Delivery): void {
+    if (this.stopped) {
+      delivery.drop();
+      return;
+    }
     this.waiting.push(delivery);
     this.pump();
+  }
+
+  /** From now on no delivery starts; those waiting stay until dropWaiting(). */
+  stopStarting(): void {
+    this.stopped = true;
   }
 
   /** Drops the messages not yet handed to the handler. */
@@ -738,7 +751,7 @@ class DeliveryQueue {
   }
 
   private pump(): void {
-    while (this.running < this.limit) {
+    while (this.running < this.limit && !this.stopped) {
       const next = this.waiting.shift();
       if (next === undefined) break;
       this.running += 1;
