@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePayload, encodePayload, mediaTypeEssence, payloadKind } from '../../src/runtime/core/codec.js';
+import { copyBytes, decodePayload, encodePayload, mediaTypeEssence, payloadKind } from '../../src/runtime/core/codec.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -158,5 +158,29 @@ describe('decodePayload', () => {
     const result = decodePayload(bytes, 'application/vnd.apache.avro');
     expect(result).toEqual({ ok: true, value: bytes });
     expect(result.ok && result.value).toBe(bytes);
+  });
+});
+
+describe('copyBytes', () => {
+  it('gives independent plain copies, of any size, across slab boundaries', () => {
+    const sizes = [0, 1, 7, 8, 9, 183, 4096, 4097, 9000, ...Array.from({ length: 200 }, (_, index) => (index * 37) % 300)];
+    const sources = sizes.map((size, index) => Uint8Array.from({ length: size }, (_, at) => (at * 31 + index) & 0xff));
+    const copies = sources.map((source) => copyBytes(source));
+    for (const [index, copy] of copies.entries()) {
+      const source = sources[index]!;
+      expect(Object.getPrototypeOf(copy)).toBe(Uint8Array.prototype);
+      expect(copy.byteLength).toBe(source.byteLength);
+      expect([...copy]).toEqual([...source]);
+      source.fill(0xee);
+      copy.fill(index & 0xff);
+    }
+    // Filling one copy changed no other: the copies do not overlap.
+    for (const [index, copy] of copies.entries()) expect(copy.every((byte) => byte === (index & 0xff))).toBe(true);
+  });
+
+  it('copies a view into a larger buffer, not the buffer around it', () => {
+    const around = Uint8Array.from({ length: 64 }, (_, at) => at);
+    const copy = copyBytes(around.subarray(10, 20));
+    expect([...copy]).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   });
 });

@@ -20,14 +20,34 @@ function utf8Bytes(text: string): Uint8Array {
 
 /**
  * A private copy of received bytes, so a handler may keep them after the
- * client reuses or releases its buffers. Small copies come from Node's buffer
- * pool: allocating a fresh backing store per message costs microseconds.
+ * client reuses or releases its buffers. Small copies are cut from shared
+ * 8 KiB slabs, as Node's buffer pool does (a fresh backing store per message
+ * costs microseconds), but as one plain Uint8Array view instead of a Buffer
+ * and a view of it: half the time. A kept copy keeps its slab alive, as a
+ * pooled Buffer keeps its pool.
  */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  const pooled = Buffer.allocUnsafe(bytes.byteLength);
-  pooled.set(bytes);
-  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.byteLength);
+  const length = bytes.length;
+  if (length > MAX_SLAB_COPY) {
+    const copy = new Uint8Array(length);
+    copy.set(bytes);
+    return copy;
+  }
+  if (slabOffset + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const copy = new Uint8Array(slab, slabOffset, length);
+  copy.set(bytes);
+  // Aligned to 8 bytes, like Node's pool.
+  slabOffset += (length + 7) & ~7;
+  return copy;
 }
+
+const SLAB_BYTES = 8192;
+const MAX_SLAB_COPY = SLAB_BYTES >>> 1;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabOffset = 0;
 
 /** The text of UTF-8 bytes, or undefined when they are not valid UTF-8. */
 function strictUtf8Text(bytes: Uint8Array): string | undefined {

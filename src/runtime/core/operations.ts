@@ -290,10 +290,11 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     }
     const params = convertParameters(operation, channel, rawParams, inbound);
     if (params instanceof OperationError) return params;
-    const decode = decoderOf(inbound);
     const accepting = acceptingMessages(candidates, inbound.contentType);
+    // Nearly every delivery has one candidate and no neighbour: decoded once, without the memo.
+    const decode = accepting.length === 1 && neighbours.length === 0 ? undefined : decoderOf(inbound);
     if (accepting.length === 0) {
-      if (isOneOf(neighbours, inbound, decode)) return undefined;
+      if (isOneOf(neighbours, inbound, decode ?? decoderOf(inbound))) return undefined;
       const expected = [...new Set(candidates.map((descriptor) => descriptor.contentType))].join("' or '");
       return new OperationError(
         'content-type',
@@ -307,7 +308,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     let issues: ValidationIssue[] | undefined;
     let fallback: IncomingEnvelope | undefined;
     for (const descriptor of accepting) {
-      const decoded = decode(descriptor.contentType);
+      const decoded = decode === undefined ? decodePayload(inbound.payload, descriptor.contentType) : decode(descriptor.contentType);
       if (!decoded.ok) {
         (failures ??= []).push(`${descriptor.name}: ${decoded.error}`);
         continue;
@@ -326,7 +327,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
       (issues ??= []).push(...(accepting.length > 1 ? messageIssues.map(prefixIssue(descriptor.name)) : messageIssues));
     }
     if (fallback !== undefined && !validateOnReceive) return fallback;
-    if (isOneOf(neighbours, inbound, decode)) return undefined;
+    if (isOneOf(neighbours, inbound, decode ?? decoderOf(inbound))) return undefined;
     if (fallback === undefined) {
       return new OperationError('decode', operation.id, `cannot decode message on '${inbound.address}': ${(failures ?? []).join('; ')}`, { inbound });
     }

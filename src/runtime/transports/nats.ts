@@ -985,7 +985,8 @@ class CoreMessageReader {
   #subjectOf(subjectBytes: Uint8Array, msg: Msg): string {
     if (sameBytes(subjectBytes, this.#subjectBytes)) return this.#subject;
     const subject = msg.subject;
-    this.#subjectBytes = subjectBytes.slice();
+    // A copy (new Uint8Array, not slice: Buffer's slice is a view and would keep the socket chunk alive).
+    this.#subjectBytes = new Uint8Array(subjectBytes);
     this.#subject = subject;
     return subject;
   }
@@ -996,7 +997,7 @@ class CoreMessageReader {
     const natsHeaders = msg.headers;
     const fields = natsHeaders === undefined ? NO_HEADER_FIELDS : headerFields(natsHeaders);
     if (fields.correlationId === undefined && headerLength <= MAX_REMEMBERED_HEADER_BYTES) {
-      this.#headerBytes = block.slice();
+      this.#headerBytes = new Uint8Array(block);
       this.#headerFields = fields;
     }
     return fields;
