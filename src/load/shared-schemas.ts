@@ -25,7 +25,8 @@
  *
  * If Spectral's internals are not laid out as expected, nothing is changed (only speed is lost).
  * `ASYNCAPI_GEN_SHARE_SCHEMAS=0` turns the sharing, the precompiled validators and the skipped
- * ruleset check off.
+ * ruleset check off, and (read by the parser bundle itself, `scripts/bundle-parser.mjs`) the
+ * deferral of Spectral's load-time compiles of its rule functions' schemas to their first use.
  */
 import { precompiledValidator } from './meta-schemas/precompiled.js';
 import { parserModules, type SpectralModules } from './vendor/parser-modules.js';
