@@ -971,7 +971,9 @@ class CoreMessageReader {
     const subjectBytes = parsed.subject;
     const headerLength = parsed.hdr;
     const replyBytes = parsed.reply;
-    if (!(subjectBytes instanceof Uint8Array) || typeof headerLength !== 'number' || headerLength > bytes.byteLength) {
+    // A header block starts with its version line: that is how `_rdata` is known to hold it before the payload.
+    const headersFirst = headerLength === -1 || headerLength === 0 || (typeof headerLength === 'number' && startsWithNatsVersion(bytes, headerLength));
+    if (!(subjectBytes instanceof Uint8Array) || typeof headerLength !== 'number' || headerLength > bytes.byteLength || !headersFirst) {
       return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
     }
     const subject = this.#subjectOf(subjectBytes, msg);
@@ -1018,6 +1020,11 @@ interface MsgInternals {
 
 const EMPTY_BYTES = new Uint8Array(0);
 const MAX_REMEMBERED_HEADER_BYTES = 4096;
+
+/** Whether a header block of `length` bytes at the start of `bytes` begins with `NATS/`. */
+function startsWithNatsVersion(bytes: Uint8Array, length: number): boolean {
+  return length >= 5 && bytes.length >= 5 && bytes[0] === 0x4e && bytes[1] === 0x41 && bytes[2] === 0x54 && bytes[3] === 0x53 && bytes[4] === 0x2f;
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   // `length` read once: `byteLength` in the loop condition makes this loop ten times slower.

@@ -437,6 +437,8 @@ describe.skipIf(!available)('NATS transport (core)', () => {
       expect(internals?._msg?.subject).toBeInstanceOf(Uint8Array);
       expect(typeof internals?._msg?.hdr).toBe('number');
       expect(internals?._rdata).toBeInstanceOf(Uint8Array);
+      // ...and the header block leads the message bytes, where the reader looks for it.
+      expect(text((internals?._rdata as Uint8Array).subarray(0, 9))).toBe('NATS/1.0\r');
     } finally {
       await plain.close();
     }
