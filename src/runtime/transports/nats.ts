@@ -971,11 +971,13 @@ class CoreMessageReader {
     const subjectBytes = parsed.subject;
     const headerLength = parsed.hdr;
     const replyBytes = parsed.reply;
-    // A header block starts with its version line: that is how `_rdata` is known to hold it before the payload.
-    const headersFirst = headerLength === -1 || headerLength === 0 || (typeof headerLength === 'number' && startsWithNatsVersion(bytes, headerLength));
-    if (!(subjectBytes instanceof Uint8Array) || typeof headerLength !== 'number' || headerLength > bytes.byteLength || !headersFirst) {
-      return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
-    }
+    const usable =
+      subjectBytes instanceof Uint8Array &&
+      typeof headerLength === 'number' &&
+      headerLength <= bytes.byteLength &&
+      // A header block starts with its version line: that is how `_rdata` is known to hold it before the payload.
+      (headerLength <= 0 || startsWithNatsVersion(bytes, headerLength));
+    if (!usable) return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
     const subject = this.#subjectOf(subjectBytes, msg);
     const inbound = headerLength <= 0
       ? inboundWith(subject, bytes, NO_HEADER_FIELDS, msg)
