@@ -722,6 +722,12 @@ class DeliveryQueue {
       delivery.drop();
       return;
     }
+    if (this.waiting.length === 0 && this.running < this.limit) {
+      // Nothing ahead of it: started directly, without passing through the waiting line.
+      this.running += 1;
+      this.run(delivery);
+      return;
+    }
     this.waiting.push(delivery);
     this.pump();
   }
