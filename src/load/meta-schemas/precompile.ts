@@ -1,6 +1,6 @@
 /**
  * Build step (`npm run build`): compiles the validators Spectral uses for the AsyncAPI
- * meta-schemas of every supported version into ajv standalone code, with an index
+ * meta-schemas of every supported version, and for the rulesets' own small schemas, into ajv standalone code, with an index
  * (`precompiled.ts` reads them). The schemas are the very objects Spectral validates against,
  * captured while @asyncapi/parser parses a minimal document of each version; the Ajv instances
  * are configured as Spectral configures its own. Usage: `node dist/load/meta-schemas/precompile.js [outDir]`.
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Parser } from '@asyncapi/parser';
 import { SUPPORTED_VERSIONS } from '../versions.js';
 import { isSpectralAjvModule, type ValidatorFor } from '../shared-schemas.js';
-import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, precompiledKey, schemaHash, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
+import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, anonymousSchemaId, precompiledKey, schemaHash, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
 import { installedSpectral } from '../vendor/parser-modules.js';
 
 interface Captured {
@@ -54,17 +54,20 @@ async function captureSchemas(): Promise<Captured[]> {
   factory.createAjvInstances = (): ValidatorFor => {
     const forThisDocument = original();
     return (schema, dialect, allErrors) => {
-      const id: unknown = Reflect.get(schema, '$id');
-      if (typeof id === 'string') captured.set(precompiledKey(id, dialect, allErrors), { id, schema, dialect, allErrors });
+      // A minimal document has no schemas of its own: whatever is compiled belongs to the rulesets.
+      const declaredId: unknown = Reflect.get(schema, '$id');
+      const id = typeof declaredId === 'string' ? declaredId : anonymousSchemaId(schemaHash(schema));
+      captured.set(precompiledKey(id, dialect, allErrors), { id, schema, dialect, allErrors });
       return forThisDocument(schema, dialect, allErrors);
     };
   };
+  const metaSchemaCount = (): number => [...captured.values()].filter((entry) => !entry.id.startsWith(anonymousSchemaId(''))).length;
   try {
     for (const version of SUPPORTED_VERSIONS) {
-      const before = captured.size;
+      const before = metaSchemaCount();
       const output = await new Parser().parse(minimalDocument(version));
       if (output.document === undefined) throw new Error(`the minimal ${version} document did not parse: ${JSON.stringify(output.diagnostics)}`);
-      if (captured.size < before + 2) throw new Error(`parsing a ${version} document compiled ${captured.size - before} meta-schemas, expected 2 (as written and resolved)`);
+      if (metaSchemaCount() < before + 2) throw new Error(`parsing a ${version} document compiled ${metaSchemaCount() - before} meta-schemas, expected 2 (as written and resolved)`);
     }
   } finally {
     factory.createAjvInstances = original;
@@ -103,7 +106,7 @@ async function main(outDir: string): Promise<void> {
   }
   const index: PrecompiledIndex = { format: PRECOMPILED_FORMAT, versions: spectral.versions, entries };
   writeFileSync(path.join(outDir, PRECOMPILED_INDEX), `${JSON.stringify(index, null, 2)}\n`);
-  process.stdout.write(`precompiled ${entries.length} AsyncAPI meta-schema validators into ${path.relative(process.cwd(), outDir) || '.'}\n`);
+  process.stdout.write(`precompiled ${entries.length} AsyncAPI meta-schema and ruleset schema validators into ${path.relative(process.cwd(), outDir) || '.'}\n`);
 }
 
 await main(path.resolve(process.argv[2] ?? PRECOMPILED_DIR));
