@@ -42,6 +42,16 @@ describe('precompiled validators', () => {
     expect(precompiledValidator({ const: LATEST }, 'draft2020-12', entry?.allErrors ?? false, spectral)).toBeUndefined();
   });
 
+  it("hold the servers rule's schema too (captured from a document with a server)", () => {
+    const serversRule = { type: 'object', minProperties: 1 };
+    const entry = index.entries.find((candidate) => candidate.id === anonymousSchemaId(schemaHash(serversRule)));
+    expect(entry?.allErrors).toBe(true);
+    const validator = precompiledValidator({ type: 'object', minProperties: 1 }, entry?.dialect ?? '', true, spectral) as Validator | undefined;
+    expect(validator?.({ s: {} })).toBe(true);
+    expect(validator?.({})).toBe(false);
+    expect(validator?.errors?.map((error) => error.keyword)).toEqual(['minProperties']);
+  });
+
   it('serve a meta-schema only for the same $id and the same content', () => {
     const meta = index.entries.find((candidate) => !candidate.id.startsWith(anonymousSchemaId('')));
     expect(meta).toBeDefined();

@@ -41,8 +41,19 @@ function jsonModule(module: unknown): object {
   return schema;
 }
 
+/**
+ * A small document of `version` with a server, so that the rules about servers run too; it has no
+ * schema of its own, so every schema compiled while it is linted belongs to the rulesets.
+ */
 function minimalDocument(version: string): string {
-  return version.startsWith('2.') ? `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\nchannels: {}\n` : `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\n`;
+  return version.startsWith('2.')
+    ? `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\nservers: { s: { url: 'localhost:4222', protocol: nats } }\nchannels: {}\n`
+    : `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\nservers: { s: { host: 'localhost:4222', protocol: nats } }\n`;
+}
+
+/** Whether a schema refers to nothing: only such schemas may be served by their content alone. */
+function refersToNothing(schema: object): boolean {
+  return !JSON.stringify(schema).includes('"$ref"');
 }
 
 async function captureSchemas(): Promise<Captured[]> {
@@ -56,8 +67,11 @@ async function captureSchemas(): Promise<Captured[]> {
     return (schema, dialect, allErrors) => {
       // A minimal document has no schemas of its own: whatever is compiled belongs to the rulesets.
       const declaredId: unknown = Reflect.get(schema, '$id');
-      const id = typeof declaredId === 'string' ? declaredId : anonymousSchemaId(schemaHash(schema));
-      captured.set(precompiledKey(id, dialect, allErrors), { id, schema, dialect, allErrors });
+      if (typeof declaredId === 'string') captured.set(precompiledKey(declaredId, dialect, allErrors), { id: declaredId, schema, dialect, allErrors });
+      else if (refersToNothing(schema)) {
+        const id = anonymousSchemaId(schemaHash(schema));
+        captured.set(precompiledKey(id, dialect, allErrors), { id, schema, dialect, allErrors });
+      }
       return forThisDocument(schema, dialect, allErrors);
     };
   };

@@ -55,7 +55,8 @@ export function precompiledUses(): number {
 
 /**
  * The key of a schema without `$id` (the rulesets' small constant schemas, such as the latest
- * version's `{ const: ... }`): its hash stands for its identity.
+ * version's `{ const: ... }`): its hash stands for its identity. Only schemas without any `$ref`
+ * are precompiled so (a reference would resolve against the document that compiled it).
  */
 export function anonymousSchemaId(hash: string): string {
   return `sha256:${hash}`;
