@@ -359,18 +359,33 @@ const descriptorConst: Recogniser = (source, start) => {
 };
 
 /**
- * `export const a = f<T>({ ... });` on one line: flat when it fits, else the object argument
- * hugged (`f<T>({` ... `});`).
+ * `export const a = f<T>({ ... });` on one line. prettier's "fluid" assignment keeps the call after
+ * `=` when the line up to the call's `(` fits, else breaks after `=` and prints the call indented.
+ * The call itself: flat when it fits; else the object argument hugged (`f<T>({` ... `});`) when the
+ * line up to its `{` fits; else the argument on lines of its own (`f<T>(` ... `);`).
  */
 const callConst: Recogniser = (source, start) => {
   const line = source[start] ?? '';
-  const match = new RegExp(`^(export const ${IDENT} = ${IDENT}(?:<${IDENT}>)?\\()(\\{.*\\})\\);$`).exec(line);
+  const match = new RegExp(`^(export const ${IDENT} =) (${IDENT}(?:<${IDENT}>)?\\()(\\{.*\\})\\);$`).exec(line);
   if (match === null) return undefined;
-  const value = parseValue(match[2] ?? '');
+  const value = parseValue(match[3] ?? '');
   if (value === undefined || value.kind !== 'object') return undefined;
-  const lines = layoutValue('', match[1] ?? '', value, ');');
-  return lines === undefined ? undefined : { lines, next: start + 1 };
+  const declared = match[1] ?? '';
+  const call = match[2] ?? '';
+  const staysAfterEquals = `${declared} ${call}`.length <= PRINT_WIDTH;
+  const callPrinted = staysAfterEquals ? callLines('', `${declared} ${call}`, value) : callLines(INDENT, call, value);
+  if (callPrinted === undefined) return undefined;
+  return { lines: staysAfterEquals ? callPrinted : [declared, ...callPrinted], next: start + 1 };
 };
+
+/** `head` (ending in `(`) with one object argument, then `);`, at `indent`, laid out as in callConst. */
+function callLines(indent: string, head: string, value: Value): string[] | undefined {
+  const opened = `${indent}${head}`;
+  if (`${opened}{`.length <= PRINT_WIDTH || `${opened}${flat(value)});`.length <= PRINT_WIDTH) return layoutValue(indent, head, value, ');');
+  if (opened.length > PRINT_WIDTH) return undefined;
+  const argument = layoutValue(`${indent}${INDENT}`, '', value, ',');
+  return argument === undefined ? undefined : fitting([opened, ...argument, `${indent});`]);
+}
 
 /**
  * `export const a: T = [` with one element per line (each maybe after its JSDoc, indented or

@@ -128,6 +128,31 @@ describe('the template layout', () => {
     for (const text of declined) expect(layoutTemplatePiece(text), text).toBeUndefined();
   });
 
+  it('prints a channel constant as prettier does around every width boundary: after `=`, hugged, argument on its own lines, broken after `=`', async () => {
+    // Names chosen so the line up to the call's `(` and `({` ends at 96..106 characters, with and
+    // without type arguments, for arguments that fit, that must break, that break anyway (two
+    // parameter objects) and that cannot fit at all (a long address).
+    const objects = [
+      "{ address: 'a' }",
+      "{ address: 'some/long/address/{x}/that/makes/the/line/long/enough/to/break', parameters: [{ name: 'x', kind: 'string' }] }",
+      "{ address: 'a/{x}/{y}', parameters: [{ name: 'x', kind: 'string' }, { name: 'y', kind: 'number' }] }",
+      `{ address: '${'a/'.repeat(50)}' }`,
+    ];
+    const declined: string[] = [];
+    for (const typeArguments of ['', '<P>', '<SomeRatherLongParamsTypeName>']) {
+      for (let headLength = 96; headLength <= 106; headLength += 1) {
+        const fixed = `export const Channel = defineChannel${typeArguments}(`.length;
+        const name = `${'c'.repeat(Math.max(1, headLength - fixed))}Channel`;
+        for (const [index, object] of objects.entries()) {
+          const laidOut = await expectPrettiersBytes(`export const ${name} = defineChannel${typeArguments}(${object});\n`, `${name}${typeArguments} ${object}`);
+          if (!laidOut) declined.push(`${headLength}${typeArguments} object ${index}`);
+        }
+      }
+    }
+    // Only the address too long for any line goes to prettier (a long atom is not modelled).
+    expect(declined.filter((label) => !label.endsWith('object 3'))).toEqual([]);
+  });
+
   it("gives prettier's bytes for every piece of index.ts, types.ts, channels.ts and servers.ts of every fixture, corpus, synthetic and long-name document", { timeout: 600_000 }, async () => {
     const renderer = await TemplateRenderer.create(undefined);
     const folder = await tempDir('template-layout');
