@@ -35,7 +35,8 @@ export function requoteStrings(line: string): string | undefined {
     while (end < line.length && line[end] !== char) end += line[end] === '\\' ? 2 : 1;
     if (end >= line.length) return undefined;
     const content = line.slice(index + 1, end);
-    if (/\\[^'\\nrtu]/.test(content)) return undefined;
+    // Escapes taken pairwise: in `\\.` the backslash is escaped, the dot is not.
+    if ([...content.matchAll(/\\(.)/gsu)].some((escape) => !"'\\nrtu".includes(escape[1] ?? ''))) return undefined;
     out += prettierString(content);
     index = end + 1;
   }

@@ -75,14 +75,34 @@ function breakLine(line: string): string[] | undefined {
   return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? layoutModuleList(body) : undefined);
 }
 
-/** `issues.push({ a, b: c });` -> one property per line, with a trailing comma. */
+/**
+ * `issues.push({ a, b: c });` -> one property per line, with a trailing comma. A property whose
+ * value is a string literal too long for its line is broken after its key, as prettier does
+ * (`message:` then the string, indented, however long), unless the key is shorter than five
+ * columns (prettier's "short key", tab width + 3): then the line stays as long as it is.
+ */
 function breakPush(indent: string, body: string): string[] | undefined {
   const match = /^issues\.push\(\{ (.*) \}\);$/.exec(body);
   if (match === null) return undefined;
   const properties = splitTopLevel(match[1] ?? '');
   if (properties === undefined) return undefined;
-  return fitting([`${indent}issues.push({`, ...properties.map((property) => `${indent}${INDENT}${property},`), `${indent}});`]);
+  const inner = `${indent}${INDENT}`;
+  const lines: string[] = [];
+  for (const property of properties) {
+    const line = `${inner}${property},`;
+    const stringValued = /^([A-Za-z_$][\w$]*): ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$/.exec(property);
+    if (line.length <= PRINT_WIDTH || stringValued === null) lines.push(line);
+    else if ((stringValued[1] ?? '').length < SHORT_KEY_COLUMNS) lines.push(line);
+    else lines.push(`${inner}${stringValued[1] ?? ''}:`, `${inner}${INDENT}${stringValued[2] ?? ''},`);
+  }
+  const head = `${indent}issues.push({`;
+  // Lines a string keeps long are prettier's too; any other line must fit.
+  const tooLong = lines.some((line) => line.length > PRINT_WIDTH && !/^ *(?:[A-Za-z_$][\w$]*: )?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"),$/.test(line));
+  return tooLong || head.length > PRINT_WIDTH ? undefined : [head, ...lines, `${indent}});`];
 }
+
+/** prettier does not break after the key of an object property narrower than this. */
+const SHORT_KEY_COLUMNS = 5;
 
 /** `if (test) statement;` -> the statement on the next line, broken further when it must be. */
 function breakIf(indent: string, body: string): string[] | undefined {
