@@ -7,14 +7,15 @@
  *
  * What it does, exactly as prettier 3 with the pinned options (`prettier.ts`): string quotes
  * (single unless the text holds more single quotes than double), and lines over 100 columns
- * broken for four shapes: `issues.push({ ... });` (one property per line), `if (test) statement;`
- * (the statement on its own line, then broken as above), a function signature (one parameter per
- * line) and a named import (one name per line). Comments are left as they are; blank lines are
+ * broken for five shapes: `issues.push({ ... });` (one property per line, a long string after its
+ * key), `if (test) statement;` (the statement on its own line, then broken as above), a function
+ * signature (one parameter per line), a named import (one name per line) and an enum's set of
+ * allowed values (one per line, numbers packed). Comments are left as they are; blank lines are
  * kept single. A test holds the result to prettier's own output on every fixture, every corpus
  * document, the synthetic benchmark documents and sampled schemas.
  */
 
-import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
+import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
 
 export function layoutValidators(text: string): string | undefined {
   if (text.includes('\r')) return undefined;
@@ -72,7 +73,35 @@ function withoutParenthesizedNegatives(line: string): string {
 function breakLine(line: string): string[] | undefined {
   const indent = /^ */.exec(line)?.[0] ?? '';
   const body = line.slice(indent.length);
-  return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? layoutModuleList(body) : undefined);
+  return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? (breakSet(body) ?? layoutModuleList(body)) : undefined);
+}
+
+/**
+ * `const allowed1: ReadonlySet<unknown> = new Set<unknown>([a, b]);` -> the array hugged by the
+ * call, its elements one per line; numbers only (two or more) are packed into as few lines as fit,
+ * as prettier prints such arrays.
+ */
+function breakSet(body: string): string[] | undefined {
+  const match = /^(const [\w$]+: ReadonlySet<unknown> = new Set<unknown>\(\[)(.*)\]\);$/.exec(body);
+  if (match === null) return undefined;
+  const elements = splitTopLevel(match[2] ?? '');
+  if (elements === undefined || elements.length === 0) return undefined;
+  const head = match[1] ?? '';
+  if (!elements.every((element) => /^-?\d+(?:\.\d+)?$/.test(element)) || elements.length < 2) {
+    return fitting([head, ...elements.map((element) => `${INDENT}${element},`), ']);']);
+  }
+  const lines: string[] = [];
+  let current = '';
+  for (const element of elements) {
+    const item = `${element},`;
+    if (current !== '' && `${current} ${item}`.length <= PRINT_WIDTH) current = `${current} ${item}`;
+    else {
+      if (current !== '') lines.push(current);
+      current = `${INDENT}${item}`;
+    }
+  }
+  lines.push(current);
+  return fitting([head, ...lines, ']);']);
 }
 
 /**
@@ -111,11 +140,72 @@ function breakIf(indent: string, body: string): string[] | undefined {
   if (close === undefined || body[close + 1] !== ' ') return undefined;
   const head = `${indent}${body.slice(0, close + 1)}`;
   const statement = body.slice(close + 2);
-  if (head.length > PRINT_WIDTH || statement.endsWith('{') || !statement.endsWith(';') || statement.startsWith('if ')) return undefined;
+  if (statement === '{') {
+    // A block: the condition broken as below, `{` after its closing parenthesis.
+    const heads = head.length <= PRINT_WIDTH ? undefined : breakCondition(indent, body.slice(4, close));
+    return heads === undefined ? undefined : fitting([...heads.slice(0, -1), `${heads.at(-1) ?? ''} {`]);
+  }
+  if (statement.endsWith('{') || !statement.endsWith(';') || statement.startsWith('if ')) return undefined;
+  const heads = head.length <= PRINT_WIDTH ? [head] : breakCondition(indent, body.slice(4, close));
+  if (heads === undefined) return undefined;
   const inner = `${indent}${INDENT}`;
-  if (inner.length + statement.length <= PRINT_WIDTH) return [head, `${inner}${statement}`];
+  if (inner.length + statement.length <= PRINT_WIDTH) return [...heads, `${inner}${statement}`];
   const pushed = breakPush(inner, statement);
-  return pushed === undefined ? undefined : [head, ...pushed];
+  return pushed === undefined ? undefined : [...heads, ...pushed];
+}
+
+/**
+ * An `if` condition too long for its line that is one chain of `||` or of `&&`, maybe negated as
+ * `!(...)`: prettier opens `if (` or `if (!(`, puts each operand on its own line with its operator
+ * at the end (a negated chain of two that fits its line stays whole), and closes `)` or `))`.
+ */
+function breakCondition(indent: string, condition: string): string[] | undefined {
+  const negated = condition.startsWith('!(') && matchingParen(condition, 1) === condition.length - 1;
+  const chain = negated ? condition.slice(2, -1) : condition;
+  for (const operator of ['||', '&&'] as const) {
+    const operands = splitChain(chain, operator);
+    if (operands === undefined || operands.length < 2) continue;
+    const inner = `${indent}${INDENT}`;
+    // A negated chain of two stays on one line when it fits there (as measured against prettier;
+    // longer chains and chains directly in the `if` break with it).
+    const lines = negated && operands.length === 2 && `${inner}${chain}`.length <= PRINT_WIDTH
+      ? [`${inner}${chain}`]
+      : operands.map((operand, index) => `${inner}${operand}${index < operands.length - 1 ? ` ${operator}` : ''}`);
+    return fitting([`${indent}if (${negated ? '!(' : ''}`, ...lines, `${indent})${negated ? ')' : ''}`]);
+  }
+  return undefined;
+}
+
+/**
+ * The operands of `a OP b OP c` at the top level (outside strings and brackets); undefined when
+ * the other logical operator also appears there (prettier groups mixed chains differently) or the
+ * brackets do not balance.
+ */
+function splitChain(text: string, operator: '||' | '&&'): string[] | undefined {
+  const other = operator === '||' ? ' && ' : ' || ';
+  const separator = ` ${operator} `;
+  const operands: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "'" || char === '"') {
+      index = skipString(text, index);
+      if (index < 0) return undefined;
+    } else if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') {
+      depth -= 1;
+      if (depth < 0) return undefined;
+    } else if (depth === 0 && text.startsWith(other, index)) return undefined;
+    else if (depth === 0 && text.startsWith(separator, index)) {
+      operands.push(text.slice(start, index));
+      start = index + separator.length;
+      index += separator.length - 1;
+    }
+  }
+  if (depth !== 0) return undefined;
+  operands.push(text.slice(start));
+  return operands.every((operand) => operand !== '' && operand.trim() === operand) ? operands : undefined;
 }
 
 /** `function name(a: A, b: B): R {` -> one parameter per line, with a trailing comma. */

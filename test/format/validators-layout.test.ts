@@ -40,6 +40,14 @@ describe('the validators layout', () => {
       '/** A comment longer than the print width is left as it is, whatever it says about `code` or it\'s quotes. */\nconst x = {};\n\n\n\nconst y = [];\n',
       // A string too long for its line goes after its key, unless the key is shorter than five columns.
       `function f(issues: { path: string; message: string; keyword: string }[], path: string): void {\n  issues.push({ path, message: 'must be one of "REVOKED_BY_APP", "REVOKED_BY_USER", "REVOKED_BY_ADMIN", "PASSWORD_CHANGE"', keyword: 'enum' });\n  if (path === '') issues.push({ path, message: 'must be one of ${'"VALUE", '.repeat(12)}"LAST"', keyword: 'enum' });\n  issues.push({ path: '/${'x'.repeat(95)}', message: 'm', keywo: '${'k'.repeat(95)}' });\n}\n`,
+      // A long `if` chain, with a parenthesized operand of the other operator.
+      "function f(v: unknown): boolean {\n  if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || v === null)) return false;\n  return true;\n}\n",
+      // An enum's set of allowed values: one per line, numbers packed into lines.
+      "const allowed1: ReadonlySet<unknown> = new Set<unknown>([1, 5, 15, 30, 60, 240, 1440, 10080, 21600, 43200, 86400]);\n",
+      `const allowed2: ReadonlySet<unknown> = new Set<unknown>([${Array.from({ length: 40 }, (_, index) => (index % 3 === 0 ? -index * 1001 : index * 1000 + 0.5)).join(', ')}]);\n`,
+      "const allowed3: ReadonlySet<unknown> = new Set<unknown>(['linear16', 'linear32', 'flac', 'alaw', 'mulaw', 'amr-nb', 'amr-wb', 'opus', 'ogg-opus']);\n",
+      `const allowed4: ReadonlySet<unknown> = new Set<unknown>(["it's", 1, null, true, false, ${'"x", '.repeat(12)}2]);\n`,
+      "const allowed5: ReadonlySet<unknown> = new Set<unknown>([1, 2]);\n",
       // An escaped backslash before another character is no unknown escape.
       `${String.raw`const pattern1 = new RegExp('^amq\\.gen\\-.+$', 'u');`}\n${String.raw`const pattern2 = new RegExp('^\\d+\\\\$', 'u');`}\n`,
     ];
@@ -48,13 +56,47 @@ describe('the validators layout', () => {
       'const big = 1e+21;\n',
       'const t = `template`;\n',
       "const s = new Set<string>(['aaaaaaaaaaaa', 'bbbbbbbbbbbbbb', 'cccccccccccccc', 'dddddddddddddd', 'eeeeeeeeeeeeee', 'ffff']);\n",
-      "function f(v: unknown): boolean {\n  if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || v === null)) return false;\n  return true;\n}\n",
       'const a = 1;\t\n',
       // A long value that is not a string literal (prettier breaks the expression): not modelled.
       `function f(issues: { path: string }[], path: string): void {\n  issues.push({ path: path + '/${'x'.repeat(95)}', message: 'm' });\n}\n`,
       `${String.raw`const p = new RegExp('\\d\d', 'u');`}\n`,
     ];
+    // A chain mixing || and && at its top level (prettier groups it otherwise): left to prettier.
+    declined.push(`function f(v: unknown): boolean {\n  if (v === 'aaaaaaaaaaaaaaaaaaaaaaa' || (v === 'bbbbbbbbbbbbbbbbbbbbbbbbbbb') && v !== 'ccccccccccccccccccccccccccccccccc') return false;\n  return true;\n}\n`);
     for (const text of declined) expect(layoutValidators(text), text).toBeUndefined();
+  });
+
+  it('breaks a long `if` chain of || or && (maybe negated, before a statement or a block) as prettier does, around the width boundary', async () => {
+    const signature = 'function f(v: unknown, issues: { path: string; message: string; keyword: string }[], path: string): boolean {';
+    const declined: string[] = [];
+    let compared = 0;
+    for (const depth of [1, 2, 3, 4, 5]) {
+      for (const operator of ['||', '&&']) {
+        for (const negated of [false, true]) {
+          for (let count = 2; count <= 8; count += 1) {
+            for (let width = 1; width <= 40; width += 1) {
+              const comparison = operator === '||' ? '===' : '!==';
+              const operands = Array.from({ length: count }, (_, index) => `v ${comparison} '${String(index).padStart(width, 'x')}'`);
+              const chain = operands.join(` ${operator} `);
+              const indent = '  '.repeat(depth);
+              const head = `${indent}if (${negated ? `!(${chain})` : chain})`;
+              // Only around the boundary: the head just over the width, the chain about its line's width.
+              if (head.length <= 100 || indent.length + 2 + chain.length > 106) continue;
+              const opened = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(level + 1)}{`);
+              const closed = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(depth - 1 - level)}}`);
+              for (const statement of ['return false;', `issues.push({ path: path + '/x', message: 'must be one of ${count} values', keyword: 'enum' });`, '{']) {
+                const block = statement === '{' ? [`${indent}  return false;`, `${indent}}`] : [];
+                const text = [signature, ...opened, `${head} ${statement}`, ...block, ...closed, '  return true;', '}', ''].join('\n');
+                compared += 1;
+                if (!(await expectPrettiersBytes(text, text))) declined.push(`${depth} ${operator} ${negated} ${count}x${width}`);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+    expect(declined).toEqual([]);
   });
 
   it("gives prettier's bytes for the validators of every fixture, corpus and synthetic document", { timeout: 600_000 }, async () => {
