@@ -142,7 +142,8 @@ function breakIf(indent: string, body: string): string[] | undefined {
   const statement = body.slice(close + 2);
   if (statement === '{') {
     // A block: the condition broken as below, `{` after its closing parenthesis.
-    const heads = head.length <= PRINT_WIDTH ? undefined : breakCondition(indent, body.slice(4, close));
+    // Here the line does not fit: prettier breaks the condition even when only ` {` is over.
+    const heads = breakCondition(indent, body.slice(4, close));
     return heads === undefined ? undefined : fitting([...heads.slice(0, -1), `${heads.at(-1) ?? ''} {`]);
   }
   if (statement.endsWith('{') || !statement.endsWith(';') || statement.startsWith('if ')) return undefined;
@@ -157,7 +158,8 @@ function breakIf(indent: string, body: string): string[] | undefined {
 /**
  * An `if` condition too long for its line that is one chain of `||` or of `&&`, maybe negated as
  * `!(...)`: prettier opens `if (` or `if (!(`, puts each operand on its own line with its operator
- * at the end (a negated chain of two that fits its line stays whole), and closes `)` or `))`.
+ * at the end (a negated chain of two plain operands that fits its line stays whole), and closes
+ * `)` or `))`.
  */
 function breakCondition(indent: string, condition: string): string[] | undefined {
   const negated = condition.startsWith('!(') && matchingParen(condition, 1) === condition.length - 1;
@@ -166,14 +168,22 @@ function breakCondition(indent: string, condition: string): string[] | undefined
     const operands = splitChain(chain, operator);
     if (operands === undefined || operands.length < 2) continue;
     const inner = `${indent}${INDENT}`;
-    // A negated chain of two stays on one line when it fits there (as measured against prettier;
-    // longer chains and chains directly in the `if` break with it).
-    const lines = negated && operands.length === 2 && `${inner}${chain}`.length <= PRINT_WIDTH
+    // A negated chain of two plain operands stays on one line when it fits there (as measured
+    // against prettier; longer chains, chains with a parenthesized chain among their operands, and
+    // chains directly in the `if` break with it).
+    const lines = negated && operands.length === 2 && !operands.some(isParenthesizedChain) && `${inner}${chain}`.length <= PRINT_WIDTH
       ? [`${inner}${chain}`]
       : operands.map((operand, index) => `${inner}${operand}${index < operands.length - 1 ? ` ${operator}` : ''}`);
     return fitting([`${indent}if (${negated ? '!(' : ''}`, ...lines, `${indent})${negated ? ')' : ''}`]);
   }
   return undefined;
+}
+
+/** `(a && b)` or `(a || b)`: an operand that is itself a logical chain. */
+function isParenthesizedChain(operand: string): boolean {
+  if (!operand.startsWith('(') || matchingParen(operand, 0) !== operand.length - 1) return false;
+  const inside = operand.slice(1, -1);
+  return (splitChain(inside, '&&')?.length ?? 0) > 1 || (splitChain(inside, '||')?.length ?? 0) > 1;
 }
 
 /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Parser } from '@asyncapi/parser';
 import { SUPPORTED_VERSIONS } from '../versions.js';
 import { isSpectralAjvModule, type ValidatorFor } from '../shared-schemas.js';
-import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, anonymousSchemaId, precompiledKey, schemaHash, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
+import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, anonymousSchemaId, precompiledKey, schemaHash, topLevelKeys, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
 import { installedSpectral } from '../vendor/parser-modules.js';
 
 interface Captured {
@@ -51,9 +51,13 @@ function minimalDocument(version: string): string {
     : `asyncapi: '${version}'\ninfo: { title: t, version: '1' }\nservers: { s: { host: 'localhost:4222', protocol: nats } }\n`;
 }
 
-/** Whether a schema refers to nothing: only such schemas may be served by their content alone. */
+/**
+ * Whether a schema refers to nothing and names nothing: only such schemas may be served by their
+ * content alone (a reference, or an identifier or anchor one could refer to, depends on where the
+ * schema is compiled).
+ */
 function refersToNothing(schema: object): boolean {
-  return !JSON.stringify(schema).includes('"$ref"');
+  return !/"\$(?:ref|id|anchor|dynamicRef|dynamicAnchor|recursiveRef|recursiveAnchor)"/.test(JSON.stringify(schema));
 }
 
 async function captureSchemas(): Promise<Captured[]> {
@@ -116,7 +120,7 @@ async function main(outDir: string): Promise<void> {
     const code = standaloneCode(ajv, ajv.compile(schema));
     const file = `${id.replace(/^https?:\/\//, '').replace(/[^\w.-]+/g, '_')}.${dialect}.${allErrors ? 'all' : 'first'}.cjs`;
     writeFileSync(path.join(outDir, file), code);
-    entries.push({ id, dialect, allErrors, sha256: schemaHash(schema), file });
+    entries.push({ id, dialect, allErrors, sha256: schemaHash(schema), keys: topLevelKeys(schema), file });
   }
   const index: PrecompiledIndex = { format: PRECOMPILED_FORMAT, versions: spectral.versions, entries };
   writeFileSync(path.join(outDir, PRECOMPILED_INDEX), `${JSON.stringify(index, null, 2)}\n`);

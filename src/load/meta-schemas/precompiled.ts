@@ -20,13 +20,15 @@ import type { SpectralModules } from '../vendor/parser-modules.js';
 
 export const PRECOMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'meta-schemas');
 export const PRECOMPILED_INDEX = 'index.json';
-export const PRECOMPILED_FORMAT = 2;
+export const PRECOMPILED_FORMAT = 3;
 
 export interface PrecompiledEntry {
   readonly id: string;
   readonly dialect: string;
   readonly allErrors: boolean;
   readonly sha256: string;
+  /** The schema's own keys, in order, joined by commas: a cheap first test before hashing one without `$id`. */
+  readonly keys: string;
   /** CommonJS module (ajv standalone code), relative to the folder. */
   readonly file: string;
 }
@@ -41,11 +43,17 @@ export function precompiledKey(id: string, dialect: string, allErrors: boolean):
   return `${id} ${dialect} ${allErrors ? 'all' : 'first'}`;
 }
 
+export function topLevelKeys(schema: object): string {
+  return Object.keys(schema).join(',');
+}
+
 export function schemaHash(schema: object): string {
   return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
 }
 
 let index: ReadonlyMap<string, PrecompiledEntry> | undefined;
+/** The key lists of the precompiled schemas without `$id`: any other schema without one is not hashed. */
+let anonymousKeys: ReadonlySet<string> = new Set();
 let uses = 0;
 
 /** How many validators this process took from the precompiled ones (for tests and diagnosis). */
@@ -64,14 +72,19 @@ export function anonymousSchemaId(hash: string): string {
 
 /** The precompiled validator for exactly this schema, or undefined. Never throws. */
 export function precompiledValidator(schema: object, dialect: string, allErrors: boolean, spectral: SpectralModules, dir = PRECOMPILED_DIR): unknown {
-  index ??= readIndex(dir, spectral.versions);
-  if (index.size === 0) return undefined;
-  const declaredId: unknown = Reflect.get(schema, '$id');
-  const hash = typeof declaredId === 'string' ? undefined : schemaHash(schema);
-  const id = typeof declaredId === 'string' ? declaredId : anonymousSchemaId(hash ?? '');
-  const entry = index.get(precompiledKey(id, dialect, allErrors));
-  if (entry === undefined || (hash ?? schemaHash(schema)) !== entry.sha256) return undefined;
   try {
+    if (index === undefined) {
+      index = readIndex(dir, spectral.versions);
+      anonymousKeys = new Set([...index.values()].filter((entry) => entry.id.startsWith(anonymousSchemaId(''))).map((entry) => entry.keys));
+    }
+    if (index.size === 0) return undefined;
+    const declaredId: unknown = Reflect.get(schema, '$id');
+    // Document schemas reach here too, once each: most are told apart by their keys, unhashed.
+    if (typeof declaredId !== 'string' && !anonymousKeys.has(topLevelKeys(schema))) return undefined;
+    const hash = typeof declaredId === 'string' ? undefined : schemaHash(schema);
+    const id = typeof declaredId === 'string' ? declaredId : anonymousSchemaId(hash ?? '');
+    const entry = index.get(precompiledKey(id, dialect, allErrors));
+    if (entry === undefined || (hash ?? schemaHash(schema)) !== entry.sha256) return undefined;
     // Our own build output, run as CommonJS with Spectral's require (its ajv, its ajv-formats),
     // with the code cache the build made for it.
     const file = path.join(dir, entry.file);
@@ -119,6 +132,7 @@ function isIndex(value: unknown): value is PrecompiledIndex {
         typeof Reflect.get(entry, 'dialect') === 'string' &&
         typeof Reflect.get(entry, 'allErrors') === 'boolean' &&
         typeof Reflect.get(entry, 'sha256') === 'string' &&
+        typeof Reflect.get(entry, 'keys') === 'string' &&
         typeof Reflect.get(entry, 'file') === 'string' &&
         /^[\w.-]+$/.test(String(Reflect.get(entry, 'file'))),
     )
