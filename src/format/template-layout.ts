@@ -19,7 +19,7 @@
  * one line, after `=`, or one member per line, each broken when it must be). Anything that would
  * need prettier to break deeper is declined. A test holds the result to prettier's own output on
  * every piece of every fixture, corpus, synthetic and long-name document.
- */import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitTopLevel, withoutStrings } from './layout-text.js';
+ */import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
 
 const IDENT = '[A-Za-z_$][\\w$]*';
 const IDENTIFIER = new RegExp(`^${IDENT}$`);
@@ -159,9 +159,48 @@ const typeAlias: Recogniser = (source, start) => {
   const line = source[start] ?? '';
   if (line === 'export {};') return { lines: [line], next: start + 1 };
   if (!new RegExp(`^export type ${IDENT} = [^{}\`;=]+;$`).test(line)) return undefined;
-  const printed = fittingLine(line);
-  return printed === undefined ? undefined : { lines: [printed], next: start + 1 };
+  const printed = fittingLine(line) ?? longUnion(line);
+  if (printed === undefined) return undefined;
+  return { lines: typeof printed === 'string' ? [printed] : printed, next: start + 1 };
 };
+
+/**
+ * `export type A = 'a' | 'b' | C;` too long for its line (an enum of many values): prettier puts
+ * the union after `=` on a line of its own when it fits there, else one member per line (`  | m`).
+ * Only unions of strings, numbers and names.
+ */
+function longUnion(line: string): string[] | undefined {
+  if (/\s$/.test(line) || !isCanonicalSpacing(line)) return undefined;
+  const quoted = requoteStrings(line);
+  const match = quoted === undefined ? null : new RegExp(`^(export type ${IDENT} =) (.*);$`).exec(quoted);
+  if (match === null) return undefined;
+  const members = unionMembers(match[2] ?? '');
+  if (members === undefined || members.length < 2) return undefined;
+  const declared = match[1] ?? '';
+  const afterEquals = `${INDENT}${members.join(' | ')};`;
+  if (afterEquals.length <= PRINT_WIDTH) return [declared, afterEquals];
+  return fitting([declared, ...members.map((member, index) => `${INDENT}| ${member}${index === members.length - 1 ? ';' : ''}`)]);
+}
+
+/** The members of `a | b | c` when each is a string literal, a number or a name; undefined otherwise. */
+function unionMembers(text: string): string[] | undefined {
+  const members: string[] = [];
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === "'" || char === '"') {
+      index = skipString(text, index);
+      if (index < 0) return undefined;
+    } else if (text.startsWith(' | ', index)) {
+      members.push(text.slice(start, index));
+      start = index + 3;
+      index += 2;
+    }
+  }
+  members.push(text.slice(start));
+  const simple = new RegExp(`^(?:'(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|-?\\d+(?:\\.\\d+)?|${IDENT})$`);
+  return members.every((member) => simple.test(member)) ? members : undefined;
+}
 
 // ---------------------------------------------------------------------------
 // Interfaces and object types written over several lines (prettier keeps those expanded)
@@ -173,11 +212,27 @@ const typeBlock: Recogniser = (source, start) => {
   if (!isInterface && !new RegExp(`^export type ${IDENT} = \\{$`).test(head)) return undefined;
   if (head.length > PRINT_WIDTH) return undefined;
   const closing = isInterface ? '}' : '};';
-  const body = typeBody(source, start + 1, INDENT, [closing]);
+  const intersection = isInterface ? undefined : intersectionClosing(source, start);
+  const body = typeBody(source, start + 1, INDENT, intersection === undefined ? [closing] : [closing, intersection]);
   if (body === undefined) return undefined;
-  const lines = body.lines.length === 0 ? [`${head}${closing}`] : [head, ...body.lines, closing];
-  return { lines, next: body.next };
+  if (body.lines.length === 0) return body.closing === closing ? { lines: [`${head}${closing}`], next: body.next } : undefined;
+  return { lines: [head, ...body.lines, body.closing], next: body.next };
 };
+
+/**
+ * The closing line of `export type A = {` ... when it is `} & B;` or `} & (B | C);`: an object type
+ * intersected with one name or one parenthesized union of names, which prettier keeps on that line
+ * (with two or more after the object it breaks between them: not handled).
+ */
+function intersectionClosing(source: ReadonlyArray<string>, start: number): string | undefined {
+  for (let index = start + 1; index < source.length; index += 1) {
+    const line = source[index] ?? '';
+    if (!line.startsWith('}')) continue;
+    const simple = new RegExp(`^\\} & (?:${IDENT}|\\(${IDENT}(?: \\| ${IDENT})+\\));$`);
+    return simple.test(line) && line.length <= PRINT_WIDTH ? line : undefined;
+  }
+  return undefined;
+}
 
 /**
  * The members of a type at `indent`, up to the first of the `closings` lines: comments, property

@@ -69,6 +69,7 @@ describe('the template layout', () => {
       `export type { ${width('Aaa', 50)}, ${width('Bbb', 50)} } from './core/transport.js';\nexport * from './types.js';\nexport { servers } from './servers.js';\nexport type ClientOptions = AppOptions;\n`,
       "export interface AppOptions {\n\n  /** The transport, described at a length that goes well past the print width of one hundred columns. */\n  readonly transport: Transport;\n\n\n  readonly validate?: ValidateMode;\n\n}\n",
       'export interface App {\n}\n',
+      `export type Long = ${Array.from({ length: 12 }, (_, index) => `'value${index}'`).join(' | ')};\n`,
       `export interface App {\n  /**\n   * Sends.\n   */\n  ${width('send', 40)}(input: ${width('SendInput', 50)}): Promise<void>;\n  ${width('ask', 30)}(input: ${width('AskInput', 30)}, options?: RequestOptions): Promise<${width('AskReply', 20)}>;\n  receive(handler: (event: ReceiveEvent) => void | Promise<void>, options?: ReceiveOptions<Record<string, never>>): Promise<Subscription>;\n}\n`,
       `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime({ ...options, validate: options.validate ?? "send" });\n  return {\n    a: (input) => runtime.send(aOperation, input),\n    ${width('b', 40)}: (handler, receiveOptions) => runtime.receive(${width('bOperation', 40)}, handler, receiveOptions),\n  };\n}\n`,
       'export function createClient(options: ClientOptions): Client {\n  const runtime = createOperationRuntime(options);\n  return {\n  };\n}\n',
@@ -96,7 +97,8 @@ describe('the template layout', () => {
       'export type A = { readonly nested: { a: string }; };\n',
       'export interface A {\n  empty?: {\n  };\n}\n',
       "export interface A {\n  'ünïcode'?: string;\n}\n",
-      `export type Long = ${Array.from({ length: 12 }, (_, index) => `'value${index}'`).join(' | ')};\n`,
+      // A union of anything but strings, numbers and names, too long for its line.
+      `export type Long = ${Array.from({ length: 12 }, (_, index) => `Array<'value${index}'>`).join(' | ')};\n`,
       'export const a = f({ list: [[1, 2], [3, 4]] });\n',
       // prettier rewrites some numbers (exponents, parenthesized negatives, trailing zeros, leading
       // dots, prefixes): such pieces go to it.
@@ -126,6 +128,53 @@ describe('the template layout', () => {
       'let x = 1;\n',
     ];
     for (const text of declined) expect(layoutTemplatePiece(text), text).toBeUndefined();
+  });
+
+  it('prints an object type intersected with a name or a union of names as prettier does, and declines longer intersections', async () => {
+    const bodies = [
+      ['  [key: string]: unknown;'],
+      ["  type: 'heartbeat';", '  /**', '   * A comment.', '   */', '  eventId?: number;'],
+      ['  nested: {', '    a: string;', '  };', "  'quoted-key'?: \"it's\";"],
+    ];
+    const tails = ['Default', '(Heartbeat | Update)', `(${Array.from({ length: 8 }, (_, index) => `SomeLongerTypeName${index}`).join(' | ')})`, 'A & B', '{ b: number }'];
+    const laidOut: string[] = [];
+    for (const body of bodies) {
+      for (const tail of tails) {
+        const text = ['export type Market = {', ...body, `} & ${tail};`, ''].join('\n');
+        if (await expectPrettiersBytes(text, text)) laidOut.push(tail);
+      }
+    }
+    // Laid out: one name, or a union of names that fits; the others go to prettier.
+    expect(laidOut).toEqual(bodies.flatMap(() => ['Default', '(Heartbeat | Update)']));
+  });
+
+  it('prints a long union type (an enum of many values) as prettier does: after `=`, else one member per line', async () => {
+    const declined: string[] = [];
+    let compared = 0;
+    const kinds = {
+      strings: (index: number, width: number) => `'${String(index).padStart(width, 's')}'`,
+      doubleQuoted: (index: number, width: number) => `"${String(index).padStart(width, 'd')}"`,
+      quotes: (index: number, width: number) => `"it's ${String(index).padStart(width, 'q')}"`,
+      numbers: (index: number, width: number) => `${index % 2 === 0 ? '-' : ''}${String(index + 1).padStart(width, '9')}`,
+      names: (index: number, width: number) => `Name${String(index).padStart(width, 'N')}`,
+      mixed: (index: number, width: number) => (index % 3 === 0 ? 'null' : `'${String(index).padStart(width, 'm')}'`),
+    };
+    for (const [kind, member] of Object.entries(kinds)) {
+      for (const nameLength of [10, 40]) {
+        for (let count = 2; count <= 14; count += 1) {
+          for (let width = 1; width <= 30; width += 1) {
+            const members = Array.from({ length: count }, (_, index) => member(index, width));
+            const line = `export type ${'T'.repeat(nameLength)} = ${members.join(' | ')};`;
+            // Around the boundaries: the line just over the width, the union about one line's width.
+            if (line.length <= 96 || members.join(' | ').length > 120) continue;
+            compared += 1;
+            if (!(await expectPrettiersBytes(`${line}\n`, line))) declined.push(`${kind} ${nameLength} ${count}x${width}`);
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+    expect(declined).toEqual([]);
   });
 
   it('prints a channel constant as prettier does around every width boundary: after `=`, hugged, argument on its own lines, broken after `=`', async () => {
