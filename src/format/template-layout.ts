@@ -348,7 +348,22 @@ function methodSignature(line: string): string[] | undefined {
   const parameters = splitTopLevel(line.slice(open + 1, close));
   // A lone parameter typed by an object literal is hugged by prettier, not broken like this.
   if (parameters === undefined || parameters.length === 0 || parameters.some((parameter) => parameter.includes('{'))) return undefined;
-  return fitting([`  ${name[1] ?? ''}(`, ...parameters.map((parameter) => `    ${parameter},`), `  )${rest}`]);
+  const lines = [`  ${name[1] ?? ''}(`];
+  for (const parameter of parameters) {
+    const printed = `    ${parameter},`;
+    lines.push(...(printed.length <= PRINT_WIDTH ? [printed] : (functionTypedParameter(parameter) ?? [printed])));
+  }
+  return fitting([...lines, `  )${rest}`]);
+}
+
+/**
+ * `handler: (event: E) => R` too long for its line: prettier breaks the function type's own
+ * parameter list (`handler: (`, `event: E,`, `) => R,`).
+ */
+function functionTypedParameter(parameter: string): string[] | undefined {
+  const match = new RegExp(`^(${IDENT}\\??): \\((${IDENT}\\??: [^()]+)\\) => ([^()]+)$`).exec(parameter);
+  if (match === null) return undefined;
+  return [`    ${match[1] ?? ''}: (`, `      ${match[2] ?? ''},`, `    ) => ${match[3] ?? ''},`];
 }
 
 // ---------------------------------------------------------------------------
@@ -391,7 +406,16 @@ function arrowProperty(line: string): string[] | undefined {
   if (match === null) return undefined;
   if (!keptAsWritten(line)) return undefined;
   if (line.length <= PRINT_WIDTH) return [line];
-  return fitting([`    ${match[1] ?? ''}`, `      ${match[2] ?? ''}`]);
+  const body = `      ${match[2] ?? ''}`;
+  return fitting([`    ${match[1] ?? ''}`, ...(body.length <= PRINT_WIDTH ? [body] : (brokenCall(body) ?? [body]))]);
+}
+
+/** `      f<T>(a, b, c),` too long for its line: the arguments (names) one per line, as prettier breaks a call. */
+function brokenCall(line: string): string[] | undefined {
+  const match = new RegExp(`^( *)([\\w$.]+(?:<${IDENT}>)?)\\((${IDENT}(?:, ${IDENT})*)\\),$`).exec(line);
+  if (match === null) return undefined;
+  const indent = match[1] ?? '';
+  return [`${indent}${match[2] ?? ''}(`, ...(match[3] ?? '').split(', ').map((argument) => `${indent}${INDENT}${argument},`), `${indent}),`];
 }
 
 // ---------------------------------------------------------------------------

@@ -69,6 +69,7 @@ describe('the template layout', () => {
       `export type { ${width('Aaa', 50)}, ${width('Bbb', 50)} } from './core/transport.js';\nexport * from './types.js';\nexport { servers } from './servers.js';\nexport type ClientOptions = AppOptions;\n`,
       "export interface AppOptions {\n\n  /** The transport, described at a length that goes well past the print width of one hundred columns. */\n  readonly transport: Transport;\n\n\n  readonly validate?: ValidateMode;\n\n}\n",
       'export interface App {\n}\n',
+      `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime(options);\n  return {\n    ${width('b', 40)}: (input, requestOptions) => runtime.request<${width('Reply', 50)}>(bOperation, input, requestOptions),\n  };\n}\n`,
       `export type Long = ${Array.from({ length: 12 }, (_, index) => `'value${index}'`).join(' | ')};\n`,
       `export interface App {\n  /**\n   * Sends.\n   */\n  ${width('send', 40)}(input: ${width('SendInput', 50)}): Promise<void>;\n  ${width('ask', 30)}(input: ${width('AskInput', 30)}, options?: RequestOptions): Promise<${width('AskReply', 20)}>;\n  receive(handler: (event: ReceiveEvent) => void | Promise<void>, options?: ReceiveOptions<Record<string, never>>): Promise<Subscription>;\n}\n`,
       `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime({ ...options, validate: options.validate ?? "send" });\n  return {\n    a: (input) => runtime.send(aOperation, input),\n    ${width('b', 40)}: (handler, receiveOptions) => runtime.receive(${width('bOperation', 40)}, handler, receiveOptions),\n  };\n}\n`,
@@ -92,7 +93,6 @@ describe('the template layout', () => {
       `const a = { ${width('key', 30)}: '${width('value', 80)}', } satisfies T;\n`,
       'const a = { t: `template`, } satisfies T;\n',
       `export interface App {\n  receive(handler: (event: ${width('ReceiveEvent', 90)}) => void, options?: O): Promise<S>;\n}\n`,
-      `export function createApp(options: AppOptions): App {\n  const runtime = createOperationRuntime(options);\n  return {\n    ${width('b', 40)}: (input, requestOptions) => runtime.request<${width('Reply', 50)}>(bOperation, input, requestOptions),\n  };\n}\n`,
       "export type A = { readonly message: 'a;b'; };\n",
       'export type A = { readonly nested: { a: string }; };\n',
       'export interface A {\n  empty?: {\n  };\n}\n',
@@ -128,6 +128,38 @@ describe('the template layout', () => {
       'let x = 1;\n',
     ];
     for (const text of declined) expect(layoutTemplatePiece(text), text).toBeUndefined();
+  });
+
+  it('prints request/reply members with long names as prettier does: function-typed parameters and calls broken', async () => {
+    const declined: Record<'app' | 'client', number[]> = { app: [], client: [] };
+    for (let length = 4; length <= 90; length += 1) {
+      const name = long('receiveSubscribe', length);
+      const type = name.charAt(0).toUpperCase() + name.slice(1);
+      const app = [
+        'export interface App {',
+        `  ${name}(handler: (event: ${type}Event) => ${type}ReplyInput | Promise<${type}ReplyInput>, options?: ReceiveOptions<Record<string, never>>): Promise<Subscription>;`,
+        `  ${name}Send(input: ${type}Input): Promise<void>;`,
+        '}',
+        '',
+      ].join('\n');
+      const client = [
+        'export function createClient(options: ClientOptions): Client {',
+        '  const runtime = createOperationRuntime(options);',
+        '  return {',
+        `    ${name}: (input, requestOptions) => runtime.request<${type}Reply>(${name}Operation, input, requestOptions),`,
+        `    ${name}Send: (handler, receiveOptions) => runtime.receive(${name}SendOperation, handler, receiveOptions),`,
+        '  };',
+        '}',
+        '',
+      ].join('\n');
+      for (const [kind, text] of [['app', app], ['client', client]] as const) {
+        if (!(await expectPrettiersBytes(text, text))) declined[kind].push(length);
+      }
+    }
+    // Longer names make prettier break after `=>` and the union into lines (App), or the call's
+    // first line overflow (Client): those go to prettier; every shorter one is laid out here.
+    expect(Math.min(...declined.app)).toBeGreaterThan(29);
+    expect(Math.min(...declined.client)).toBeGreaterThan(62);
   });
 
   it('prints an object type intersected with a name or a union of names as prettier does, and declines longer intersections', async () => {
