@@ -214,7 +214,7 @@ const typeBlock: Recogniser = (source, start) => {
   const closing = isInterface ? '}' : '};';
   const intersection = isInterface ? undefined : intersectionClosing(source, start);
   const body = typeBody(source, start + 1, INDENT, intersection === undefined ? [closing] : [closing, intersection]);
-  if (body === undefined) return undefined;
+  if (body === undefined || onlyComments(body.lines)) return undefined;
   if (body.lines.length === 0) return body.closing === closing ? { lines: [`${head}${closing}`], next: body.next } : undefined;
   return { lines: [head, ...body.lines, body.closing], next: body.next };
 };
@@ -274,6 +274,14 @@ function typeBody(
   return undefined;
 }
 
+/**
+ * A body of comments and no member: prettier may print a one-line comment between the braces on a
+ * single line, which is not modelled.
+ */
+function onlyComments(lines: ReadonlyArray<string>): boolean {
+  return lines.length > 0 && lines.every((line) => line === '' || isCommentLine(line));
+}
+
 /** `name?: {` at `indent`, its members, then `};` or `}[];`. */
 function nestedObjectType(source: ReadonlyArray<string>, start: number, indent: string): Statement | undefined {
   const line = source[start] ?? '';
@@ -282,7 +290,7 @@ function nestedObjectType(source: ReadonlyArray<string>, start: number, indent: 
   if (key === undefined) return undefined;
   const body = typeBody(source, start + 1, `${indent}${INDENT}`, [`${indent}};`, `${indent}}[];`]);
   // An empty nested type prints on one line: not handled here.
-  if (body === undefined || body.lines.length === 0) return undefined;
+  if (body === undefined || body.lines.length === 0 || onlyComments(body.lines)) return undefined;
   return { lines: [`${indent}${key}: {`, ...body.lines, body.closing], next: body.next };
 }
 
@@ -362,7 +370,8 @@ function methodSignature(line: string): string[] | undefined {
  */
 function functionTypedParameter(parameter: string): string[] | undefined {
   const match = new RegExp(`^(${IDENT}\\??): \\((${IDENT}\\??: [^()]+)\\) => ([^()]+)$`).exec(parameter);
-  if (match === null) return undefined;
+  // One parameter only: with two, prettier puts each on its own line.
+  if (match === null || hasTopLevelComma(match[2] ?? '')) return undefined;
   return [`    ${match[1] ?? ''}: (`, `      ${match[2] ?? ''},`, `    ) => ${match[3] ?? ''},`];
 }
 

@@ -126,6 +126,12 @@ describe('the template layout', () => {
       'const a = 1;\t\n',
       "const a = { 'ünïcode': 1, } satisfies T;\n",
       'let x = 1;\n',
+      // A body of nothing but a comment (prettier may print it on the line of the braces), and a
+      // function type with two parameters (prettier breaks between them).
+      'export type A = {\n  /** only a comment */\n} & B;\n',
+      'export type A = {\n  /** c */\n};\n',
+      'export type A = {\n  n: {\n    /** c */\n  };\n};\n',
+      `export interface App {\n  ${'m'.repeat(30)}(handler: (event: ${'E'.repeat(45)}, extra: ${'X'.repeat(45)}) => void, options?: O): Promise<S>;\n}\n`,
     ];
     for (const text of declined) expect(layoutTemplatePiece(text), text).toBeUndefined();
   });
