@@ -7,7 +7,7 @@
  * one blank line between two top-level statements: after a line ending a statement (`;` or `}`),
  * then at least one empty line, then a line at column 0 that starts a declaration (or the JSDoc
  * comment of one). Prettier prints top-level statements one after the other, keeping one blank
- * line where the source had any, and nothing it decides depends on the rest of the file; so
+ * line where the source had one, and nothing it decides depends on the rest of the file; so
  * `format(a + b) === format(a) + '\n' + format(b)`. A line that only looks like such a place (inside
  * a multi-line comment, template literal or block) leaves a piece that ends inside that construct,
  * which prettier refuses to parse; the caller then formats the file whole.

@@ -110,7 +110,7 @@ export function isCommentLine(line: string): boolean {
 /**
  * `import { a, type B } from '...';` or `export [type] { ... } from '...';` as prettier prints it:
  * as it is when it fits (or names one thing), else one name per line with a trailing comma;
- * undefined for any other line, or names other than `[type] a [as b]`.
+ * undefined for every other line, or names other than `[type] a [as b]`.
  */
 export function layoutModuleList(line: string): string[] | undefined {
   const match = /^((?:import|export)(?: type)? )\{ (.*) \}( from '[^'\\]*';)$/.exec(line);

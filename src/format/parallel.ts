@@ -124,7 +124,7 @@ interface WorkerReply {
 export async function formatAll(texts: ReadonlyArray<string>, options: ParallelOptions = {}): Promise<string[]> {
   const laneCount = Math.min(options.lanes ?? defaultLaneCount(), texts.length);
   const total = texts.reduce((sum, text) => sum + text.length, 0);
-  // Workers started ahead are ready and warm: worth using for any amount.
+  // Workers started ahead are ready and warm: worth using for every amount.
   const threshold = started.length > 0 ? 0 : options.thresholdChars ?? PARALLEL_THRESHOLD_CHARS;
   if (laneCount < 2 || total < threshold) {
     await stopFormattingWorkers();

@@ -38,7 +38,7 @@ export function layoutTemplatePiece(piece: string): string | undefined {
   // Code is measured in characters here; prettier measures display width (a CJK character counts
   // two columns, a combining mark none), and treats other Unicode spaces as blanks. It also rewrites
   // numbers not in their shortest form (`1e+21`, `1.50`, `.5`, `0xFF`) and drops parentheses around
-  // some negative numbers (`[(-1)?]` -> `[-1?]`). Pieces with any of these go to prettier.
+  // some negative numbers (`[(-1)?]` -> `[-1?]`). Pieces with one of these go to prettier.
   if (source.some((line) => !isCommentLine(line) && (/[^\x20-\x7e]/.test(line) || NUMBER_REWRITTEN.test(withoutStrings(line))))) {
     return undefined;
   }
@@ -511,7 +511,7 @@ const arrayConst: Recogniser = (source, start) => {
   const declared = head[1] ?? '';
   if (elements.length === 0) return { lines: [`${declared}[];`], next: index + 1 };
   const array: Value = { kind: 'array', items: elements.map((element) => element.value) };
-  // Without comments the array is like any other; a comment breaks it.
+  // Without comments the array is like every other; a comment breaks it.
   if (elements.every((element) => element.doc.length === 0)) {
     const lines = layoutValue('', declared, array, ';');
     return lines === undefined ? undefined : { lines, next: index + 1 };

@@ -125,7 +125,7 @@ function breakPush(indent: string, body: string): string[] | undefined {
     else lines.push(`${inner}${stringValued[1] ?? ''}:`, `${inner}${INDENT}${stringValued[2] ?? ''},`);
   }
   const head = `${indent}issues.push({`;
-  // Lines a string keeps long are prettier's too; any other line must fit.
+  // Lines a string keeps long are prettier's too; every other line must fit.
   const tooLong = lines.some((line) => line.length > PRINT_WIDTH && !/^ *(?:[A-Za-z_$][\w$]*: )?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"),$/.test(line));
   return tooLong || head.length > PRINT_WIDTH ? undefined : [head, ...lines, `${indent}});`];
 }

@@ -149,7 +149,7 @@ const LAID_OUT_TEMPLATES: ReadonlySet<string> = new Set(['index', 'types', 'chan
  * built-in index, types, channels and servers templates' output, are laid out directly when they
  * can be (`validators-layout.ts`, `template-layout.ts`: the same bytes prettier would print);
  * everything else goes to prettier, large files in pieces (`chunks.ts`), in parallel when large,
- * and on any failure again whole and file by file here, to name the file that failed.
+ * and on a failure again whole and file by file here, to name the file that failed.
  */
 async function formatRendered(renderer: TemplateRenderer, jobs: ReadonlyArray<RenderJob>, texts: ReadonlyArray<string>, options: GenerationSettings): Promise<GeneratedFile[]> {
   options.onProgress?.('formatting');

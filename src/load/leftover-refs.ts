@@ -90,7 +90,7 @@ export function resolveLeftoverRefs(json: Record<string, unknown>, main: SourceF
   return { unresolved };
 }
 
-/** Whether any object reachable from `root` (cycles included) is still a `$ref`. */
+/** Whether some object reachable from `root` (cycles included) is still a `$ref`. */
 function containsLeftoverRef(root: object): boolean {
   const seen = new Set<object>();
   const stack: object[] = [root];

@@ -52,7 +52,7 @@ export function schemaHash(schema: object): string {
 }
 
 let index: ReadonlyMap<string, PrecompiledEntry> | undefined;
-/** The key lists of the precompiled schemas without `$id`: any other schema without one is not hashed. */
+/** The key lists of the precompiled schemas without `$id`: other schemas without one are not hashed. */
 let anonymousKeys: ReadonlySet<string> = new Set();
 let uses = 0;
 
@@ -63,7 +63,7 @@ export function precompiledUses(): number {
 
 /**
  * The key of a schema without `$id` (the rulesets' small constant schemas, such as the latest
- * version's `{ const: ... }`): its hash stands for its identity. Only schemas without any `$ref`
+ * version's `{ const: ... }`): its hash stands for its identity. Only schemas with no `$ref`
  * are precompiled so (a reference would resolve against the document that compiled it).
  */
 export function anonymousSchemaId(hash: string): string {

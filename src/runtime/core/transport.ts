@@ -86,7 +86,7 @@ export type InboundHandler = (message: InboundMessage) => Promise<Disposition>;
  * What the generated operations hand back for a delivery that was settled synchronously (its
  * handler returned without a promise): shared promises, already resolved. A transport that gets
  * one of these very objects from a handler may settle the message at once, without waiting a
- * microtask for the promise; any other promise it awaits as usual.
+ * microtask for the promise; every other promise it awaits as usual.
  */
 export const SETTLED_ACK: Promise<Disposition> = Promise.resolve('ack');
 export const SETTLED_REJECT: Promise<Disposition> = Promise.resolve('reject');
