@@ -63,8 +63,18 @@ export function fitting(lines: string[]): string[] | undefined {
   return lines.every((line) => line.length <= PRINT_WIDTH) ? lines : undefined;
 }
 
-/** Splits at `, ` outside brackets and strings; undefined when they do not balance. */
+/** Splits at `, ` outside brackets and strings; undefined when they do not balance (or a comma is not followed by a space). */
 export function splitTopLevel(text: string): string[] | undefined {
+  return splitOutside(text, ', ', { angleBrackets: true, refused: ',' });
+}
+
+/**
+ * Splits `text` at `separator` where it stands outside string literals and brackets (`<>` counted
+ * as brackets only with `angleBrackets`; `=>` is never a closing one). Undefined when the brackets
+ * do not balance, when `refused` appears outside them (other than as part of a separator), or when
+ * a part is empty or has blanks at its ends.
+ */
+export function splitOutside(text: string, separator: string, options: { readonly angleBrackets?: boolean; readonly refused?: string } = {}): string[] | undefined {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -73,18 +83,15 @@ export function splitTopLevel(text: string): string[] | undefined {
     if (char === "'" || char === '"') {
       index = skipString(text, index);
       if (index < 0) return undefined;
-    } else if (char === '(' || char === '[' || char === '{' || char === '<') depth += 1;
-    else if (char === ')' || char === ']' || char === '}' || char === '>') {
-      // `=>` is not a closing bracket.
-      if (char === '>' && text[index - 1] === '=') continue;
+    } else if (char === '(' || char === '[' || char === '{' || (options.angleBrackets === true && char === '<')) depth += 1;
+    else if (char === ')' || char === ']' || char === '}' || (options.angleBrackets === true && char === '>' && text[index - 1] !== '=')) {
       depth -= 1;
       if (depth < 0) return undefined;
-    } else if (char === ',' && depth === 0) {
-      if (text[index + 1] !== ' ') return undefined;
+    } else if (depth === 0 && text.startsWith(separator, index)) {
       parts.push(text.slice(start, index));
-      start = index + 2;
-      index += 1;
-    }
+      start = index + separator.length;
+      index += separator.length - 1;
+    } else if (depth === 0 && options.refused !== undefined && text.startsWith(options.refused, index)) return undefined;
   }
   if (depth !== 0) return undefined;
   parts.push(text.slice(start));

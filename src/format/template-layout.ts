@@ -19,7 +19,7 @@
  * one line, after `=`, or one member per line, each broken when it must be). Anything that would
  * need prettier to break deeper is declined. A test holds the result to prettier's own output on
  * every piece of every fixture, corpus, synthetic and long-name document.
- */import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
+ */import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitOutside, splitTopLevel, withoutStrings } from './layout-text.js';
 
 const IDENT = '[A-Za-z_$][\\w$]*';
 const IDENTIFIER = new RegExp(`^${IDENT}$`);
@@ -184,22 +184,9 @@ function longUnion(line: string): string[] | undefined {
 
 /** The members of `a | b | c` when each is a string literal, a number or a name; undefined otherwise. */
 function unionMembers(text: string): string[] | undefined {
-  const members: string[] = [];
-  let start = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === "'" || char === '"') {
-      index = skipString(text, index);
-      if (index < 0) return undefined;
-    } else if (text.startsWith(' | ', index)) {
-      members.push(text.slice(start, index));
-      start = index + 3;
-      index += 2;
-    }
-  }
-  members.push(text.slice(start));
+  const members = splitOutside(text, ' | ');
   const simple = new RegExp(`^(?:'(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|-?\\d+(?:\\.\\d+)?|${IDENT})$`);
-  return members.every((member) => simple.test(member)) ? members : undefined;
+  return members?.every((member) => simple.test(member)) === true ? members : undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@
  * document, the synthetic benchmark documents and sampled schemas.
  */
 
-import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, skipString, splitTopLevel, withoutStrings } from './layout-text.js';
+import { fitting, INDENT, isCommentLine, layoutModuleList, matchingParen, PRINT_WIDTH, requoteStrings, splitOutside, splitTopLevel, withoutStrings } from './layout-text.js';
 
 export function layoutValidators(text: string): string | undefined {
   if (text.includes('\r')) return undefined;
@@ -192,30 +192,7 @@ function isParenthesizedChain(operand: string): boolean {
  * brackets do not balance.
  */
 function splitChain(text: string, operator: '||' | '&&'): string[] | undefined {
-  const other = operator === '||' ? ' && ' : ' || ';
-  const separator = ` ${operator} `;
-  const operands: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === "'" || char === '"') {
-      index = skipString(text, index);
-      if (index < 0) return undefined;
-    } else if (char === '(' || char === '[' || char === '{') depth += 1;
-    else if (char === ')' || char === ']' || char === '}') {
-      depth -= 1;
-      if (depth < 0) return undefined;
-    } else if (depth === 0 && text.startsWith(other, index)) return undefined;
-    else if (depth === 0 && text.startsWith(separator, index)) {
-      operands.push(text.slice(start, index));
-      start = index + separator.length;
-      index += separator.length - 1;
-    }
-  }
-  if (depth !== 0) return undefined;
-  operands.push(text.slice(start));
-  return operands.every((operand) => operand !== '' && operand.trim() === operand) ? operands : undefined;
+  return splitOutside(text, ` ${operator} `, { refused: operator === '||' ? ' && ' : ' || ' });
 }
 
 /** `function name(a: A, b: B): R {` -> one parameter per line, with a trailing comma. */
