@@ -365,19 +365,19 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
         };
         try {
           const opened = openInbound(operation, channel, operation.messages, matchAddress, inbound, neighbours);
-          if (opened === undefined) return ACKED;
+          if (opened === undefined) return SETTLED_ACK;
           if (opened instanceof OperationError) {
             reportError(opened);
-            return REJECTED;
+            return SETTLED_REJECT;
           }
           let handled: unknown;
           try {
             handled = onEnvelope(opened);
           } catch (error) {
             handlerFailed(error);
-            return REJECTED;
+            return SETTLED_REJECT;
           }
-          if (!isPromiseLike(handled)) return ACKED;
+          if (!isPromiseLike(handled)) return SETTLED_ACK;
           return Promise.resolve(handled).then((): Disposition => 'ack', handlerFailed);
         } catch (error) {
           return Promise.reject(error);
@@ -628,9 +628,6 @@ function convertParameters(
   }
   return params;
 }
-
-const ACKED = SETTLED_ACK;
-const REJECTED = SETTLED_REJECT;
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
