@@ -52,6 +52,7 @@
  *   connection; later calls reject. (A handler must not await `close()`: it
  *   would wait for itself.)
  */
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import {
   connect,
@@ -97,7 +98,6 @@ import type {
   TransportSubscription,
 } from '../core/transport.js';
 import { SETTLED_ACK, SETTLED_REJECT } from '../core/transport.js';
-import { copyBytes } from '../core/codec.js';
 import {
   checkRequestTimeout,
   checkedMaxPending,
@@ -370,8 +370,8 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
 
   const reader = new CoreMessageReader();
 
-  function inboundOf(msg: Msg): InboundMessage {
-    const inbound = reader.read(msg);
+  function inboundOf(msg: Msg, exactSubject?: ExactSubject): InboundMessage {
+    const inbound = reader.read(msg, exactSubject);
     const replySubject = inbound.replyTo;
     if (replySubject !== undefined) {
       inbound.reply = (answer: Omit<OutboundMessage, 'address'>) => publish({ ...answer, address: replySubject });
@@ -419,6 +419,7 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
     deliveries: DeliveryQueue,
     onDropped: SubscribeOptions['onDropped'],
   ): Promise<ActiveSubscription> {
+    const exactSubject = exactSubjectOf(subject);
     const sub: Subscription = nc.subscribe(subject, {
       ...(queueGroup === undefined ? {} : { queue: queueGroup }),
       callback: (error, msg) => {
@@ -426,7 +427,7 @@ function openTransport(nc: NatsConnection, settings: TransportSettings): NatsTra
           console.error(`NATS subscription to "${subject}" failed: ${describe(error)}`);
           return;
         }
-        const inbound = inboundOf(msg);
+        const inbound = inboundOf(msg, exactSubject);
         if (deliveries.waitingCount >= settings.maxPending) {
           reportOverflow('NATS', inbound, settings.maxPending, onDropped);
           return;
@@ -917,9 +918,14 @@ function messageFields(subject: string, data: Uint8Array, natsHeaders: MsgHdrs |
   return inboundWith(subject, data, natsHeaders === undefined ? NO_HEADER_FIELDS : headerFields(natsHeaders), raw);
 }
 
+/**
+ * The payload is nats.js' own view of the received bytes, not a copy: nats.js never reuses them (each
+ * socket read and each message split over reads has its own buffer), and `raw`, the message object,
+ * keeps them alive as long as the InboundMessage anyway.
+ */
 function inboundWith(subject: string, data: Uint8Array, fields: HeaderFields, raw: Msg | JsMsg): Mutable<InboundMessage> {
   // A copy of the other headers for every message: a handler may change its own.
-  const inbound: Mutable<InboundMessage> = { address: subject, payload: copyBytes(data), headers: fields.others === undefined ? {} : { ...fields.others }, raw };
+  const inbound: Mutable<InboundMessage> = { address: subject, payload: data, headers: fields.others === undefined ? {} : { ...fields.others }, raw };
   if (fields.contentType !== undefined) inbound.contentType = fields.contentType;
   if (fields.correlationId !== undefined) inbound.correlationId = fields.correlationId;
   return inbound;
@@ -969,7 +975,8 @@ class CoreMessageReader {
   #headerBytes: Uint8Array = EMPTY_BYTES;
   #headerFields: HeaderFields = NO_HEADER_FIELDS;
 
-  read(msg: Msg): Mutable<InboundMessage> {
+  /** `exactSubject`: the subscription's subject when it has no wildcard, so every message arrives on it. */
+  read(msg: Msg, exactSubject?: ExactSubject): Mutable<InboundMessage> {
     const internals = msg as unknown as MsgInternals;
     const parsed = internals._msg;
     const bytes = internals._rdata;
@@ -984,7 +991,7 @@ class CoreMessageReader {
       // A header block starts with its version line: that is how `_rdata` is known to hold it before the payload.
       (headerLength <= 0 || startsWithNatsVersion(bytes, headerLength));
     if (!usable) return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
-    const subject = this.#subjectOf(subjectBytes, msg);
+    const subject = exactSubject !== undefined && subjectBytes.length === exactSubject.byteLength ? exactSubject.subject : this.#subjectOf(subjectBytes, msg);
     const inbound = headerLength <= 0
       ? inboundWith(subject, bytes, NO_HEADER_FIELDS, msg)
       : inboundWith(subject, new Uint8Array(bytes.buffer, bytes.byteOffset + headerLength, bytes.byteLength - headerLength), this.#headerFieldsOf(bytes, headerLength, msg), msg);
@@ -993,7 +1000,7 @@ class CoreMessageReader {
   }
 
   #subjectOf(subjectBytes: Uint8Array, msg: Msg): string {
-    if (sameBytes(subjectBytes, this.#subjectBytes)) return this.#subject;
+    if (startsWithBytes(subjectBytes, subjectBytes.length, this.#subjectBytes)) return this.#subject;
     const subject = msg.subject;
     // A copy (new Uint8Array, not slice: Buffer's slice is a view and would keep the socket chunk alive).
     this.#subjectBytes = new Uint8Array(subjectBytes);
@@ -1002,16 +1009,26 @@ class CoreMessageReader {
   }
 
   #headerFieldsOf(bytes: Uint8Array, headerLength: number, msg: Msg): HeaderFields {
-    const block = new Uint8Array(bytes.buffer, bytes.byteOffset, headerLength);
-    if (sameBytes(block, this.#headerBytes)) return this.#headerFields;
+    if (startsWithBytes(bytes, headerLength, this.#headerBytes)) return this.#headerFields;
     const natsHeaders = msg.headers;
     const fields = natsHeaders === undefined ? NO_HEADER_FIELDS : headerFields(natsHeaders);
     if (fields.correlationId === undefined && headerLength <= MAX_REMEMBERED_HEADER_BYTES) {
-      this.#headerBytes = new Uint8Array(block);
+      this.#headerBytes = new Uint8Array(bytes.subarray(0, headerLength));
       this.#headerFields = fields;
     }
     return fields;
   }
+}
+
+/** A subscription subject without wildcards, and its length in UTF-8 bytes (a cheap check of what arrives). */
+interface ExactSubject {
+  readonly subject: string;
+  readonly byteLength: number;
+}
+
+function exactSubjectOf(subject: string): ExactSubject | undefined {
+  if (subject.includes('*') || subject.includes('>')) return undefined;
+  return { subject, byteLength: Buffer.byteLength(subject, 'utf8') };
 }
 
 function withReplyTo(inbound: Mutable<InboundMessage>, msg: Msg): Mutable<InboundMessage> {
@@ -1034,12 +1051,12 @@ function startsWithNatsVersion(bytes: Uint8Array, length: number): boolean {
   return length >= 5 && bytes.length >= 5 && bytes[0] === 0x4e && bytes[1] === 0x41 && bytes[2] === 0x54 && bytes[3] === 0x53 && bytes[4] === 0x2f;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  // `length` read once: `byteLength` in the loop condition makes this loop ten times slower.
-  const length = a.length;
-  if (length !== b.length || length === 0) return false;
+/** Whether the first `length` bytes of `bytes` are `expected` (compared in place: no view made per message). */
+function startsWithBytes(bytes: Uint8Array, length: number, expected: Uint8Array): boolean {
+  // `length` passed in: `byteLength` in the loop condition makes this loop ten times slower.
+  if (length !== expected.length || length === 0) return false;
   for (let index = 0; index < length; index += 1) {
-    if (a[index] !== b[index]) return false;
+    if (bytes[index] !== expected[index]) return false;
   }
   return true;
 }
