@@ -12,25 +12,9 @@
  * `--validate none` (to see what validation costs; the target is measured with `both`),
  * `--only <text>` (only the cases whose name contains it, for profiling).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { generate } from '../src/generate/pipeline.js';
-import { writeFiles } from '../src/emit/write.js';
-import { syntheticDocument } from './synthetic.js';
-import { writeFileSync } from 'node:fs';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(ROOT, 'bench', '.generated', 'throughput');
-const NATS_URL = 'nats://127.0.0.1:4222';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
-}
+import { median, NATS_URL, option, PAYLOAD, prepareApp, type GeneratedApp } from './generated-app.js';
 
 const MESSAGES = Number(option('--messages', '200000'));
 /** Runs only the cases whose name contains this (for profiling one path). */
@@ -38,83 +22,6 @@ const ONLY = option('--only', '');
 const RUNS = Number(option('--runs', '5'));
 /** Publishes issued before yielding to the event loop, for both sides alike. */
 const CHUNK = 1000;
-
-interface Payload {
-  readonly id: string;
-  readonly createdAt: string;
-  readonly amount: number;
-  readonly count: number;
-  readonly label: string;
-  readonly active: boolean;
-  readonly kind: 'small' | 'medium' | 'large';
-  readonly tags: ReadonlyArray<string>;
-}
-
-interface ReceivedEvent {
-  readonly payload: Payload;
-}
-
-interface GeneratedApp {
-  sendEvent0(input: { params: { entityId: string }; payload: Payload }): Promise<void>;
-  receiveEvent0(handler: (event: ReceivedEvent) => void, options?: { params?: { entityId?: string } }): Promise<{ unsubscribe(): Promise<void> }>;
-}
-
-interface GeneratedModule {
-  createApp(options: { transport: unknown; validate?: 'both' | 'none' }): GeneratedApp;
-}
-
-interface NatsTransportModule {
-  createNatsTransport(options: { url: string }): Promise<{ connection: NatsConnection; close(): Promise<void> }>;
-}
-
-const PAYLOAD: Payload = {
-  id: '6f1c1b7e-8d2a-4b52-9d8e-2f0a4c6b1e3d',
-  createdAt: '2026-11-26T12:00:00Z',
-  amount: 42.5,
-  count: 7,
-  label: 'a typical label',
-  active: true,
-  kind: 'medium',
-  tags: ['alpha', 'beta'],
-};
-
-interface ValidatorsModule {
-  validatePayload0(value: unknown): unknown[];
-}
-
-/**
- * Generates the code, then compiles it with tsc the way a service ships it:
- * the comparison is between compiled JavaScript on both sides (a loader such
- * as tsx wraps every function and would measure itself).
- */
-async function prepare(): Promise<{ generated: GeneratedModule; nats: NatsTransportModule; validators: ValidatorsModule }> {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
-  const spec = path.join(OUT, 'throughput.yaml');
-  writeFileSync(spec, syntheticDocument(1));
-  const result = await generate({ spec, transports: ['nats'] });
-  if (!result.ok) throw new Error(`generation failed: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-  const sources = path.join(OUT, 'src');
-  const compiled = path.join(OUT, 'dist');
-  await writeFiles(sources, result.files);
-  writeFileSync(path.join(OUT, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'dist', rootDir: 'src', types: ['node'] },
-    include: ['src'],
-  }));
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(OUT, 'tsconfig.json')], { stdio: 'inherit' });
-  writeFileSync(path.join(compiled, 'package.json'), '{ "type": "module" }\n');
-  const load = async <Module>(file: string): Promise<Module> => (await import(pathToFileURL(path.join(compiled, file)).href)) as Module;
-  return {
-    generated: await load<GeneratedModule>('index.js'),
-    nats: await load<NatsTransportModule>('transports/nats.js'),
-    validators: await load<ValidatorsModule>('validators.js'),
-  };
-}
-
-function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 async function timed(run: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
@@ -167,7 +74,7 @@ async function receiveCount(subscribe: (onMessage: () => void) => Promise<() => 
   await stop();
 }
 
-const { generated, nats, validators } = await prepare();
+const { generated, nats, validators, remove } = await prepareApp('throughput');
 
 /** Nanoseconds per call of the generated validator on the payload (after warm-up). */
 function validationNanoseconds(): number {
@@ -244,4 +151,4 @@ for (const [direction, rawName, rawJsonName, generatedName] of rows) {
   const generatedRate = rate(generatedName);
   process.stdout.write(`| ${direction} | ${rate(rawName).toFixed(0)} | ${rate(rawJsonName).toFixed(0)} | ${generatedRate.toFixed(0)} | ${ratio(generatedName, rawName)} | ${ratio(generatedName, rawJsonName)} |\n`);
 }
-rmSync(OUT, { recursive: true, force: true });
+remove();
