@@ -97,6 +97,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
+import { copyBytes, payloadKind } from '../core/codec.js';
 import { SETTLED_ACK, SETTLED_REJECT } from '../core/transport.js';
 import {
   checkRequestTimeout,
@@ -919,13 +920,17 @@ function messageFields(subject: string, data: Uint8Array, natsHeaders: MsgHdrs |
 }
 
 /**
- * The payload is nats.js' own view of the received bytes, not a copy: nats.js never reuses them (each
- * socket read and each message split over reads has its own buffer), and `raw`, the message object,
- * keeps them alive as long as the InboundMessage anyway.
+ * A message that says it is JSON or text gets nats.js' own view of its bytes as payload, not a copy:
+ * nats.js never reuses them (each socket read and each message split over reads has its own
+ * buffer), decoding makes a string or value of them that holds none of them, and `raw`, the message
+ * object, keeps them alive as long as the InboundMessage anyway. Other payloads are copied: a
+ * binary payload is handed to the handler as it is, and a handler keeping only that must not keep
+ * the whole 64 KiB socket read alive with it.
  */
 function inboundWith(subject: string, data: Uint8Array, fields: HeaderFields, raw: Msg | JsMsg): Mutable<InboundMessage> {
+  const payload = fields.contentType !== undefined && payloadKind(fields.contentType) !== 'binary' ? plainView(data) : copyBytes(data);
   // A copy of the other headers for every message: a handler may change its own.
-  const inbound: Mutable<InboundMessage> = { address: subject, payload: data, headers: fields.others === undefined ? {} : { ...fields.others }, raw };
+  const inbound: Mutable<InboundMessage> = { address: subject, payload, headers: fields.others === undefined ? {} : { ...fields.others }, raw };
   if (fields.contentType !== undefined) inbound.contentType = fields.contentType;
   if (fields.correlationId !== undefined) inbound.correlationId = fields.correlationId;
   return inbound;
@@ -1018,6 +1023,11 @@ class CoreMessageReader {
     }
     return fields;
   }
+}
+
+/** The bytes as a plain Uint8Array (nats.js hands out Buffers, whose slice() is a view, not a copy). */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A subscription subject without wildcards, and its length in UTF-8 bytes (a cheap check of what arrives). */

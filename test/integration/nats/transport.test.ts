@@ -444,6 +444,42 @@ describe.skipIf(!available)('NATS transport (core)', () => {
     }
   });
 
+  it('hands over a JSON or text payload as a plain view of what nats.js received, and copies binary or unlabelled ones', async () => {
+    const subject = `views.${uniqueId()}`;
+    const ours = await transport();
+    const plain = await connect({ servers: NATS_URL });
+    try {
+      const got = collector();
+      await ours.subscribe(pattern(subject), got.handler);
+      const labelled = (contentType: string): ReturnType<typeof natsHeaders> => {
+        const set = natsHeaders();
+        set.set('content-type', contentType);
+        return set;
+      };
+      plain.publish(subject, '{"v":1}', { headers: labelled('application/json') });
+      plain.publish(subject, 'plain words', { headers: labelled('text/plain; charset=utf-8') });
+      plain.publish(subject, new Uint8Array([0, 1, 2, 255]), { headers: labelled('application/octet-stream') });
+      plain.publish(subject, '{"v":4}');
+      await eventually(() => got.received.length === 4, 'all four messages');
+      const seen = got.received.map((inbound) => {
+        const natsBytes = (inbound.raw as { data: Uint8Array }).data;
+        return {
+          bytes: [...inbound.payload],
+          plain: Object.getPrototypeOf(inbound.payload) === Uint8Array.prototype,
+          sharesNatsBytes: inbound.payload.buffer === natsBytes.buffer && inbound.payload.byteOffset === natsBytes.byteOffset,
+        };
+      });
+      expect(seen).toEqual([
+        { bytes: [...bytes('{"v":1}')], plain: true, sharesNatsBytes: true },
+        { bytes: [...bytes('plain words')], plain: true, sharesNatsBytes: true },
+        { bytes: [0, 1, 2, 255], plain: true, sharesNatsBytes: false },
+        { bytes: [...bytes('{"v":4}')], plain: true, sharesNatsBytes: false },
+      ]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('interoperates with a plain nats.js connection both ways (payload bytes, native headers)', async () => {
     const subject = `plain.${uniqueId()}`;
     const ours = await transport();
