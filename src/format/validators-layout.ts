@@ -7,8 +7,8 @@
  *
  * What it does, exactly as prettier 3 with the pinned options (`prettier.ts`): string quotes
  * (single unless the text holds more single quotes than double), and lines over 100 columns
- * broken for five shapes: `issues.push({ ... });` (one property per line, a long string after its
- * key), `if (test) statement;` (the statement on its own line, then broken as above), a function
+ * broken for five shapes: `core.addIssue(...);` (one argument per line, a long string left whole),
+ * `if (test) statement;` (the statement on its own line, then broken as above), a function
  * signature (one parameter per line), a named import (one name per line) and an enum's set of
  * allowed values (one per line, numbers packed). Comments are left as they are; blank lines are
  * kept single. A test holds the result to prettier's own output on every fixture, every corpus
@@ -73,7 +73,7 @@ function withoutParenthesizedNegatives(line: string): string {
 function breakLine(line: string): string[] | undefined {
   const indent = /^ */.exec(line)?.[0] ?? '';
   const body = line.slice(indent.length);
-  return breakPush(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? (breakSet(body) ?? layoutModuleList(body)) : undefined);
+  return breakAddIssue(indent, body) ?? breakIf(indent, body) ?? breakSignature(indent, body) ?? (indent === '' ? (breakSet(body) ?? layoutModuleList(body)) : undefined);
 }
 
 /**
@@ -105,33 +105,21 @@ function breakSet(body: string): string[] | undefined {
 }
 
 /**
- * `issues.push({ a, b: c });` -> one property per line, with a trailing comma. A property whose
- * value is a string literal too long for its line is broken after its key, as prettier does
- * (`message:` then the string, indented, however long), unless the key is shorter than five
- * columns (prettier's "short key", tab width + 3): then the line stays as long as it is.
+ * `core.addIssue(issues, path, message, keyword);` -> one argument per line, with a trailing comma,
+ * as prettier prints a call that does not fit. A string literal stays whole on its line however
+ * long (prettier cannot break it); any other argument must fit, or prettier would break it further.
  */
-function breakPush(indent: string, body: string): string[] | undefined {
-  const match = /^issues\.push\(\{ (.*) \}\);$/.exec(body);
+function breakAddIssue(indent: string, body: string): string[] | undefined {
+  const match = /^core\.addIssue\((.*)\);$/.exec(body);
   if (match === null) return undefined;
-  const properties = splitTopLevel(match[1] ?? '');
-  if (properties === undefined) return undefined;
+  const args = splitTopLevel(match[1] ?? '');
+  if (args === undefined || args.length === 0) return undefined;
   const inner = `${indent}${INDENT}`;
-  const lines: string[] = [];
-  for (const property of properties) {
-    const line = `${inner}${property},`;
-    const stringValued = /^([A-Za-z_$][\w$]*): ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$/.exec(property);
-    if (line.length <= PRINT_WIDTH || stringValued === null) lines.push(line);
-    else if ((stringValued[1] ?? '').length < SHORT_KEY_COLUMNS) lines.push(line);
-    else lines.push(`${inner}${stringValued[1] ?? ''}:`, `${inner}${INDENT}${stringValued[2] ?? ''},`);
-  }
-  const head = `${indent}issues.push({`;
-  // Lines a string keeps long are prettier's too; every other line must fit.
-  const tooLong = lines.some((line) => line.length > PRINT_WIDTH && !/^ *(?:[A-Za-z_$][\w$]*: )?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"),$/.test(line));
-  return tooLong || head.length > PRINT_WIDTH ? undefined : [head, ...lines, `${indent}});`];
+  const lines = args.map((arg) => `${inner}${arg},`);
+  const head = `${indent}core.addIssue(`;
+  const tooLong = lines.some((line) => line.length > PRINT_WIDTH && !/^ *(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"),$/.test(line));
+  return tooLong || head.length > PRINT_WIDTH ? undefined : [head, ...lines, `${indent});`];
 }
-
-/** prettier does not break after the key of an object property narrower than this. */
-const SHORT_KEY_COLUMNS = 5;
 
 /** `if (test) statement;` -> the statement on the next line, broken further when it must be. */
 function breakIf(indent: string, body: string): string[] | undefined {
@@ -151,8 +139,8 @@ function breakIf(indent: string, body: string): string[] | undefined {
   if (heads === undefined) return undefined;
   const inner = `${indent}${INDENT}`;
   if (inner.length + statement.length <= PRINT_WIDTH) return [...heads, `${inner}${statement}`];
-  const pushed = breakPush(inner, statement);
-  return pushed === undefined ? undefined : [...heads, ...pushed];
+  const reported = breakAddIssue(inner, statement);
+  return reported === undefined ? undefined : [...heads, ...reported];
 }
 
 /**

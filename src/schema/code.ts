@@ -20,7 +20,7 @@ type PathPart = { readonly literal: string } | { readonly expression: string };
 /**
  * A JSON pointer as an expression: the checker's `path` parameter plus
  * segments known at generation time or computed at run time (array indices,
- * dynamic keys). Rendered only inside `issues.push(...)`, so valid data never
+ * dynamic keys). Rendered only inside `core.addIssue(...)`, so valid data never
  * pays for building it.
  */
 export class PathExpr {

@@ -34,12 +34,12 @@ describe('the validators layout', () => {
       "function f(v: number): void {\n  if (v < (-5)) return;\n  if (v >= (-2147483648)) return;\n}\n",
       "function checkAVeryLongTypeNameForTheSakeOfTheSignature(value: unknown, path: string, issues: unknown[]): boolean {\n  return true;\n}\n",
       "import type { AVeryLongTypeNameNumberOne, AVeryLongTypeNameNumberTwo, AVeryLongTypeNameNumberThree } from './types.js';\n",
-      "function f(issues: { path: string; message: string; keyword: string }[], path: string): void {\n  issues.push({ path, message: 'must have required property \\'aVeryLongPropertyName\\'', keyword: 'required' });\n}\n",
-      "function f(issues: { path: string; message: string; keyword: string }[], path: string, v2: string): void {\n  if (!v2.startsWith('x')) issues.push({ path: path + '/sentAt', message: 'must match format \"date-time\"', keyword: 'format' });\n  if (v2.length > 1) issues.push({ path: path + '/aLongerPropertyName/withMore', message: 'must NOT have more than 64 characters', keyword: 'maxLength' });\n}\n",
+      "function f(issues: { path: string; message: string; keyword: string }[], path: string): void {\n  core.addIssue(issues, path, 'must have required property \\'aVeryVeryLongPropertyNameIndeed\\'', 'required');\n}\n",
+      "function f(issues: { path: string; message: string; keyword: string }[], path: string, v2: string): void {\n  if (!v2.startsWith('x')) core.addIssue(issues, path + '/sentAt', 'must match format \"date-time\"', 'format');\n  if (v2.length > 1) core.addIssue(issues, path + '/aLongerPropertyName/withMore/andMore/andMoreStill', 'must NOT have more than 64 characters', 'maxLength');\n}\n",
       "function f(value: Record<string, unknown>): boolean {\n  if (typeof value['aVeryLongPropertyNameToMakeTheLineLong'] !== 'string' && value['x'] !== 1) return false;\n  return true;\n}\n",
       '/** A comment longer than the print width is left as it is, whatever it says about `code` or it\'s quotes. */\nconst x = {};\n\n\n\nconst y = [];\n',
-      // A string too long for its line goes after its key, unless the key is shorter than five columns.
-      `function f(issues: { path: string; message: string; keyword: string }[], path: string): void {\n  issues.push({ path, message: 'must be one of "REVOKED_BY_APP", "REVOKED_BY_USER", "REVOKED_BY_ADMIN", "PASSWORD_CHANGE"', keyword: 'enum' });\n  if (path === '') issues.push({ path, message: 'must be one of ${'"VALUE", '.repeat(12)}"LAST"', keyword: 'enum' });\n  issues.push({ path: '/${'x'.repeat(95)}', message: 'm', keywo: '${'k'.repeat(95)}' });\n}\n`,
+      // A string argument too long for its line stays whole on a line of its own.
+      `function f(issues: { path: string; message: string; keyword: string }[], path: string): void {\n  core.addIssue(issues, path, 'must be one of "REVOKED_BY_APP", "REVOKED_BY_USER", "REVOKED_BY_ADMIN", "PASSWORD_CHANGE"', 'enum');\n  if (path === '') core.addIssue(issues, path, 'must be one of ${'"VALUE", '.repeat(12)}"LAST"', 'enum');\n  core.addIssue(issues, '/${'x'.repeat(95)}', 'm', '${'k'.repeat(95)}');\n  if (path === '') {\n    if (path === '') {\n      core.addIssue(issues, path + '/${'y'.repeat(60)}', 'must be string', 'type');\n    }\n  }\n}\n`,
       // A long `if` chain, with a parenthesized operand of the other operator.
       "function f(v: unknown): boolean {\n  if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || v === null)) return false;\n  return true;\n}\n",
       // An enum's set of allowed values: one per line, numbers packed into lines.
@@ -58,7 +58,7 @@ describe('the validators layout', () => {
       "const s = new Set<string>(['aaaaaaaaaaaa', 'bbbbbbbbbbbbbb', 'cccccccccccccc', 'dddddddddddddd', 'eeeeeeeeeeeeee', 'ffff']);\n",
       'const a = 1;\t\n',
       // A long value that is not a string literal (prettier breaks the expression): not modelled.
-      `function f(issues: { path: string }[], path: string): void {\n  issues.push({ path: path + '/${'x'.repeat(95)}', message: 'm' });\n}\n`,
+      `function f(issues: { path: string }[], path: string): void {\n  core.addIssue(issues, path + '/${'x'.repeat(95)}', 'm', 'k');\n}\n`,
       `${String.raw`const p = new RegExp('\\d\d', 'u');`}\n`,
     ];
     // A chain mixing || and && at its top level (prettier groups it otherwise): left to prettier.
@@ -87,7 +87,7 @@ describe('the validators layout', () => {
                 const head = `${indent}if (${negated ? `!(${chain})` : chain})`;
                 const opened = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(level + 1)}{`);
                 const closed = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(depth - 1 - level)}}`);
-                for (const statement of ['return false;', `issues.push({ path: path + '/x', message: 'must be one of ${count} values', keyword: 'enum' });`, '{']) {
+                for (const statement of ['return false;', `core.addIssue(issues, path + '/x', 'must be one of ${count} values', 'enum');`, '{']) {
                   // Only around the boundary: the line just over the width, the chain about its line's width.
                   if (`${head} ${statement}`.length <= 100 || head.length > 104 || indent.length + 2 + chain.length > 106) continue;
                   const block = statement === '{' ? [`${indent}  return false;`, `${indent}}`] : [];
@@ -103,6 +103,33 @@ describe('the validators layout', () => {
     }
     expect(compared).toBeGreaterThan(1000);
     expect(declined).toEqual([]);
+  });
+
+  it('breaks a long core.addIssue call (alone or after an `if`) as prettier does, around the width boundary', async () => {
+    const signature = 'function f(v: unknown, issues: { path: string; message: string; keyword: string }[], path: string, i9: number): boolean {';
+    let compared = 0;
+    let declined = 0;
+    for (const depth of [1, 3, 6]) {
+      for (const guarded of [false, true]) {
+        for (const where of ['path', "path + '/aPropertyName'", "path + '/items/' + i9", "path + '/aMuchLongerPropertyNameThanUsual/withMore/andMoreStill/andStillMore'"]) {
+          for (let width = 1; width <= 90; width += 1) {
+            const indent = '  '.repeat(depth);
+            const call = `core.addIssue(issues, ${where}, 'must be ${'x'.repeat(width)}', 'maxLength');`;
+            const line = `${indent}${guarded ? "if (typeof v !== 'string') " : ''}${call}`;
+            // Only around the boundary: lines just over the width, and some far over it.
+            if (line.length <= 100 || (line.length > 130 && width % 10 !== 0)) continue;
+            const opened = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(level + 1)}{`);
+            const closed = Array.from({ length: depth - 1 }, (_, level) => `${'  '.repeat(depth - 1 - level)}}`);
+            const text = [signature, ...opened, line, ...closed, '  return true;', '}', ''].join('\n');
+            compared += 1;
+            if (!(await expectPrettiersBytes(text, text))) declined += 1;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+    // Every path expression here fits its line: nothing is left to prettier.
+    expect(declined).toBe(0);
   });
 
   it("gives prettier's bytes for the validators of every fixture, corpus and synthetic document", { timeout: 600_000 }, async () => {

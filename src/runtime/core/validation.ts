@@ -16,6 +16,11 @@ export interface ValidationIssue {
   readonly keyword: string;
 }
 
+/** Records one issue; generated validators call it for every failure they report. */
+export function addIssue(issues: ValidationIssue[], path: string, message: string, keyword: string): void {
+  issues.push({ path, message, keyword });
+}
+
 /** One line per issue: `/items/0/name: must be string` (the root is shown as `(root)`). */
 export function formatIssues(issues: ReadonlyArray<ValidationIssue>): string {
   return issues.map((issue) => `${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`).join('\n');

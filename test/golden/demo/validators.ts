@@ -17,32 +17,27 @@ function checkLightMeasuredPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'lumens')) {
-      issues.push({ path, message: "must have required property 'lumens'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'lumens'", 'required');
     } else {
       const v1 = value['lumens'];
       if (!(typeof v1 === 'number' && Number.isInteger(v1))) {
-        issues.push({ path: path + '/lumens', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/lumens', 'must be integer', 'type');
       } else {
-        if (v1 < 0)
-          issues.push({ path: path + '/lumens', message: 'must be >= 0', keyword: 'minimum' });
+        if (v1 < 0) core.addIssue(issues, path + '/lumens', 'must be >= 0', 'minimum');
       }
     }
     if (!core.hasOwn(value, 'sentAt')) {
-      issues.push({ path, message: "must have required property 'sentAt'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'sentAt'", 'required');
     } else {
       const v2 = value['sentAt'];
       if (typeof v2 !== 'string') {
-        issues.push({ path: path + '/sentAt', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/sentAt', 'must be string', 'type');
       } else {
         if (!formats.isDateTime(v2))
-          issues.push({
-            path: path + '/sentAt',
-            message: 'must match format "date-time"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/sentAt', 'must match format "date-time"', 'format');
       }
     }
   }
@@ -78,27 +73,17 @@ export function isLightMeasuredPayload(value: unknown): value is LightMeasuredPa
 function checkDimLightPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'percentage')) {
-      issues.push({
-        path,
-        message: "must have required property 'percentage'",
-        keyword: 'required',
-      });
+      core.addIssue(issues, path, "must have required property 'percentage'", 'required');
     } else {
       const v1 = value['percentage'];
       if (!(typeof v1 === 'number' && Number.isInteger(v1))) {
-        issues.push({ path: path + '/percentage', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/percentage', 'must be integer', 'type');
       } else {
-        if (v1 < 0)
-          issues.push({ path: path + '/percentage', message: 'must be >= 0', keyword: 'minimum' });
-        if (v1 > 100)
-          issues.push({
-            path: path + '/percentage',
-            message: 'must be <= 100',
-            keyword: 'maximum',
-          });
+        if (v1 < 0) core.addIssue(issues, path + '/percentage', 'must be >= 0', 'minimum');
+        if (v1 > 100) core.addIssue(issues, path + '/percentage', 'must be <= 100', 'maximum');
       }
     }
   }
@@ -135,18 +120,18 @@ function checkStatusRequestPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'correlationId')) {
       const v1 = value['correlationId'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/correlationId', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/correlationId', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'verbose')) {
       const v2 = value['verbose'];
       if (typeof v2 !== 'boolean') {
-        issues.push({ path: path + '/verbose', message: 'must be boolean', keyword: 'type' });
+        core.addIssue(issues, path + '/verbose', 'must be boolean', 'type');
       }
     }
   }
@@ -186,38 +171,33 @@ function checkStatusReportPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'correlationId')) {
       const v1 = value['correlationId'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/correlationId', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/correlationId', 'must be string', 'type');
       }
     }
     if (!core.hasOwn(value, 'lights')) {
-      issues.push({ path, message: "must have required property 'lights'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'lights'", 'required');
     } else {
       const v2 = value['lights'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/lights', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/lights', 'must be integer', 'type');
       } else {
-        if (v2 < 0)
-          issues.push({ path: path + '/lights', message: 'must be >= 0', keyword: 'minimum' });
+        if (v2 < 0) core.addIssue(issues, path + '/lights', 'must be >= 0', 'minimum');
       }
     }
     if (core.hasOwn(value, 'failing')) {
       const v3 = value['failing'];
       if (!core.isArray(v3)) {
-        issues.push({ path: path + '/failing', message: 'must be array', keyword: 'type' });
+        core.addIssue(issues, path + '/failing', 'must be array', 'type');
       } else {
         for (let i4 = 0; i4 < v3.length; i4++) {
           const v5 = v3[i4];
           if (typeof v5 !== 'string') {
-            issues.push({
-              path: path + '/failing/' + i4,
-              message: 'must be string',
-              keyword: 'type',
-            });
+            core.addIssue(issues, path + '/failing/' + i4, 'must be string', 'type');
           }
         }
       }

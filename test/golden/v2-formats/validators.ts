@@ -8,29 +8,25 @@ import type { ReadingPayload, ProfilePayload } from './types.js';
 function checkReadingPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'sensor')) {
-      issues.push({ path, message: "must have required property 'sensor'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'sensor'", 'required');
     } else {
       const v1 = value['sensor'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/sensor', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/sensor', 'must be string', 'type');
       }
     }
     if (!core.hasOwn(value, 'celsius')) {
-      issues.push({ path, message: "must have required property 'celsius'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'celsius'", 'required');
     } else {
       const v2 = value['celsius'];
       if (!(typeof v2 === 'number' && Number.isFinite(v2))) {
-        issues.push({ path: path + '/celsius', message: 'must be number', keyword: 'type' });
+        core.addIssue(issues, path + '/celsius', 'must be number', 'type');
       } else {
         if (!formats.isDouble(v2))
-          issues.push({
-            path: path + '/celsius',
-            message: 'must match format "double"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/celsius', 'must match format "double"', 'format');
       }
     }
     if (core.hasOwn(value, 'note')) {
@@ -51,25 +47,17 @@ function checkReadingPayload(value: unknown, path: string, issues: ValidationIss
       }
       if (ok9) n4++;
       if (n4 !== 1)
-        issues.push({
-          path: path + '/note',
-          message: 'must match exactly one schema in oneOf',
-          keyword: 'oneOf',
-        });
+        core.addIssue(issues, path + '/note', 'must match exactly one schema in oneOf', 'oneOf');
     }
     if (!core.hasOwn(value, 'unit')) {
-      issues.push({ path, message: "must have required property 'unit'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'unit'", 'required');
     } else {
       const v11 = value['unit'];
       if (typeof v11 !== 'string') {
-        issues.push({ path: path + '/unit', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/unit', 'must be string', 'type');
       } else {
         if (!(v11 === 'CELSIUS' || v11 === 'FAHRENHEIT'))
-          issues.push({
-            path: path + '/unit',
-            message: 'must be one of "CELSIUS", "FAHRENHEIT"',
-            keyword: 'enum',
-          });
+          core.addIssue(issues, path + '/unit', 'must be one of "CELSIUS", "FAHRENHEIT"', 'enum');
       }
     }
   }
@@ -127,45 +115,32 @@ export function isReadingPayload(value: unknown): value is ReadingPayload {
 function checkProfilePayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'name')) {
-      issues.push({ path, message: "must have required property 'name'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'name'", 'required');
     } else {
       const v1 = value['name'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/name', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/name', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'nickname')) {
       const v2 = value['nickname'];
       if (!(typeof v2 === 'string' || v2 === null)) {
-        issues.push({
-          path: path + '/nickname',
-          message: 'must be string or null',
-          keyword: 'type',
-        });
+        core.addIssue(issues, path + '/nickname', 'must be string or null', 'type');
       }
     }
     if (core.hasOwn(value, 'age')) {
       const v3 = value['age'];
       if (!(typeof v3 === 'number' && Number.isInteger(v3))) {
-        issues.push({ path: path + '/age', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/age', 'must be integer', 'type');
       } else {
-        if (v3 < 0)
-          issues.push({ path: path + '/age', message: 'must be >= 0', keyword: 'minimum' });
+        if (v3 < 0) core.addIssue(issues, path + '/age', 'must be >= 0', 'minimum');
         if (v3 > 2147483647)
-          issues.push({
-            path: path + '/age',
-            message: 'must be <= 2147483647',
-            keyword: 'maximum',
-          });
+          core.addIssue(issues, path + '/age', 'must be <= 2147483647', 'maximum');
         if (!formats.isInt32(v3))
-          issues.push({
-            path: path + '/age',
-            message: 'must match format "int32"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/age', 'must match format "int32"', 'format');
       }
     }
   }

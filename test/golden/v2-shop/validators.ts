@@ -18,14 +18,14 @@ import type {
 function checkOrder(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'id')) {
-      issues.push({ path, message: "must have required property 'id'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'id'", 'required');
     } else {
       const v1 = value['id'];
       if (!(typeof v1 === 'number' && Number.isInteger(v1))) {
-        issues.push({ path: path + '/id', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/id', 'must be integer', 'type');
       }
     }
     if (core.hasOwn(value, 'customer')) {
@@ -33,18 +33,14 @@ function checkOrder(value: unknown, path: string, issues: ValidationIssue[]): bo
       checkCustomer(v2, path + '/customer', issues);
     }
     if (!core.hasOwn(value, 'lines')) {
-      issues.push({ path, message: "must have required property 'lines'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'lines'", 'required');
     } else {
       const v3 = value['lines'];
       if (!core.isArray(v3)) {
-        issues.push({ path: path + '/lines', message: 'must be array', keyword: 'type' });
+        core.addIssue(issues, path + '/lines', 'must be array', 'type');
       } else {
         if (v3.length < 1)
-          issues.push({
-            path: path + '/lines',
-            message: 'must NOT have fewer than 1 items',
-            keyword: 'minItems',
-          });
+          core.addIssue(issues, path + '/lines', 'must NOT have fewer than 1 items', 'minItems');
         for (let i4 = 0; i4 < v3.length; i4++) {
           const v5 = v3[i4];
           checkOrderLine(v5, path + '/lines/' + i4, issues);
@@ -91,12 +87,12 @@ export function isOrder(value: unknown): value is Order {
 function checkOrderPlacedHeaders(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'traceId')) {
       const v1 = value['traceId'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/traceId', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/traceId', 'must be string', 'type');
       }
     }
   }
@@ -132,29 +128,25 @@ function checkOrderShippedPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'status')) {
-      issues.push({ path, message: "must have required property 'status'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'status'", 'required');
     } else {
       const v1 = value['status'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/status', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/status', 'must be string', 'type');
       } else {
         if (v1 !== 'shipped')
-          issues.push({
-            path: path + '/status',
-            message: 'must be one of "shipped"',
-            keyword: 'enum',
-          });
+          core.addIssue(issues, path + '/status', 'must be one of "shipped"', 'enum');
       }
     }
     if (!core.hasOwn(value, 'carrier')) {
-      issues.push({ path, message: "must have required property 'carrier'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'carrier'", 'required');
     } else {
       const v2 = value['carrier'];
       if (typeof v2 !== 'string') {
-        issues.push({ path: path + '/carrier', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/carrier', 'must be string', 'type');
       }
     }
   }
@@ -193,29 +185,25 @@ function checkOrderDelayedPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'status')) {
-      issues.push({ path, message: "must have required property 'status'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'status'", 'required');
     } else {
       const v1 = value['status'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/status', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/status', 'must be string', 'type');
       } else {
         if (v1 !== 'delayed')
-          issues.push({
-            path: path + '/status',
-            message: 'must be one of "delayed"',
-            keyword: 'enum',
-          });
+          core.addIssue(issues, path + '/status', 'must be one of "delayed"', 'enum');
       }
     }
     if (!core.hasOwn(value, 'days')) {
-      issues.push({ path, message: "must have required property 'days'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'days'", 'required');
     } else {
       const v2 = value['days'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/days', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/days', 'must be integer', 'type');
       }
     }
   }
@@ -254,18 +242,18 @@ function checkStockChangedPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'sku')) {
       const v1 = value['sku'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/sku', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/sku', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'count')) {
       const v2 = value['count'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/count', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/count', 'must be integer', 'type');
       }
     }
   }
@@ -305,9 +293,9 @@ function checkShopOrdersOrderIdPlacedOrderIdParam(
 ): boolean {
   const start = issues.length;
   if (!(typeof value === 'number' && Number.isInteger(value))) {
-    issues.push({ path, message: 'must be integer', keyword: 'type' });
+    core.addIssue(issues, path, 'must be integer', 'type');
   } else {
-    if (value < 1) issues.push({ path, message: 'must be >= 1', keyword: 'minimum' });
+    if (value < 1) core.addIssue(issues, path, 'must be >= 1', 'minimum');
   }
   return issues.length === start;
 }
@@ -340,7 +328,7 @@ function checkShopOrdersOrderIdShippedOrderIdParam(
 ): boolean {
   const start = issues.length;
   if (!(typeof value === 'number' && Number.isInteger(value))) {
-    issues.push({ path, message: 'must be integer', keyword: 'type' });
+    core.addIssue(issues, path, 'must be integer', 'type');
   }
   return issues.length === start;
 }
@@ -368,25 +356,21 @@ export function isShopOrdersOrderIdShippedOrderIdParam(
 function checkCustomer(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'name')) {
       const v1 = value['name'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/name', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/name', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'email')) {
       const v2 = value['email'];
       if (typeof v2 !== 'string') {
-        issues.push({ path: path + '/email', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/email', 'must be string', 'type');
       } else {
         if (!formats.isEmail(v2))
-          issues.push({
-            path: path + '/email',
-            message: 'must match format "email"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/email', 'must match format "email"', 'format');
       }
     }
     if (core.hasOwn(value, 'referredBy')) {
@@ -431,32 +415,31 @@ export function isCustomer(value: unknown): value is Customer {
 function checkOrderLine(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'sku')) {
-      issues.push({ path, message: "must have required property 'sku'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'sku'", 'required');
     } else {
       const v1 = value['sku'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/sku', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/sku', 'must be string', 'type');
       }
     }
     if (!core.hasOwn(value, 'quantity')) {
-      issues.push({ path, message: "must have required property 'quantity'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'quantity'", 'required');
     } else {
       const v2 = value['quantity'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/quantity', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/quantity', 'must be integer', 'type');
       } else {
-        if (v2 < 1)
-          issues.push({ path: path + '/quantity', message: 'must be >= 1', keyword: 'minimum' });
+        if (v2 < 1) core.addIssue(issues, path + '/quantity', 'must be >= 1', 'minimum');
       }
     }
     if (core.hasOwn(value, 'price')) {
       const v3 = value['price'];
       if (v3 !== null) {
         if (!(typeof v3 === 'number' && Number.isFinite(v3))) {
-          issues.push({ path: path + '/price', message: 'must be number', keyword: 'type' });
+          core.addIssue(issues, path + '/price', 'must be number', 'type');
         }
       }
     }

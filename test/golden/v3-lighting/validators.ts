@@ -23,36 +23,31 @@ const pattern1 = new RegExp('^[a-z0-9-]+$', 'u');
 function checkMeasurementPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'lumens')) {
-      issues.push({ path, message: "must have required property 'lumens'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'lumens'", 'required');
     } else {
       const v1 = value['lumens'];
       if (!(typeof v1 === 'number' && Number.isInteger(v1))) {
-        issues.push({ path: path + '/lumens', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/lumens', 'must be integer', 'type');
       } else {
-        if (v1 < 0)
-          issues.push({ path: path + '/lumens', message: 'must be >= 0', keyword: 'minimum' });
+        if (v1 < 0) core.addIssue(issues, path + '/lumens', 'must be >= 0', 'minimum');
       }
     }
     if (!core.hasOwn(value, 'takenAt')) {
-      issues.push({ path, message: "must have required property 'takenAt'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'takenAt'", 'required');
     } else {
       const v2 = value['takenAt'];
       if (typeof v2 !== 'string') {
-        issues.push({ path: path + '/takenAt', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/takenAt', 'must be string', 'type');
       } else {
         if (!formats.isDateTime(v2))
-          issues.push({
-            path: path + '/takenAt',
-            message: 'must match format "date-time"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/takenAt', 'must match format "date-time"', 'format');
       }
     }
     if (!core.hasOwn(value, 'light')) {
-      issues.push({ path, message: "must have required property 'light'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'light'", 'required');
     } else {
       const v3 = value['light'];
       checkLight(v3, path + '/light', issues);
@@ -60,22 +55,22 @@ function checkMeasurementPayload(value: unknown, path: string, issues: Validatio
     if (core.hasOwn(value, 'tags')) {
       const v4 = value['tags'];
       if (!core.isArray(v4)) {
-        issues.push({ path: path + '/tags', message: 'must be array', keyword: 'type' });
+        core.addIssue(issues, path + '/tags', 'must be array', 'type');
       } else {
         for (let i5 = 0; i5 < v4.length; i5++) {
           const v6 = v4[i5];
           if (typeof v6 !== 'string') {
-            issues.push({ path: path + '/tags/' + i5, message: 'must be string', keyword: 'type' });
+            core.addIssue(issues, path + '/tags/' + i5, 'must be string', 'type');
           }
         }
         const d7 = core.findDuplicateItems(v4);
         if (d7 !== undefined)
-          issues.push({
-            path: path + '/tags',
-            message:
-              'must NOT have duplicate items (items ' + d7[0] + ' and ' + d7[1] + ' are identical)',
-            keyword: 'uniqueItems',
-          });
+          core.addIssue(
+            issues,
+            path + '/tags',
+            'must NOT have duplicate items (items ' + d7[0] + ' and ' + d7[1] + ' are identical)',
+            'uniqueItems',
+          );
       }
     }
   }
@@ -123,24 +118,20 @@ export function isMeasurementPayload(value: unknown): value is MeasurementPayloa
 function checkMeasurementHeaders(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'sensorVersion')) {
-      issues.push({
-        path,
-        message: "must have required property 'sensorVersion'",
-        keyword: 'required',
-      });
+      core.addIssue(issues, path, "must have required property 'sensorVersion'", 'required');
     } else {
       const v1 = value['sensorVersion'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/sensorVersion', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/sensorVersion', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'retries')) {
       const v2 = value['retries'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/retries', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/retries', 'must be integer', 'type');
       }
     }
   }
@@ -175,25 +166,21 @@ export function isMeasurementHeaders(value: unknown): value is MeasurementHeader
 function checkOverheatPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'kind')) {
-      issues.push({ path, message: "must have required property 'kind'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'kind'", 'required');
     } else {
       const v1 = value['kind'];
       if (v1 !== 'overheat')
-        issues.push({
-          path: path + '/kind',
-          message: 'must be equal to constant "overheat"',
-          keyword: 'const',
-        });
+        core.addIssue(issues, path + '/kind', 'must be equal to constant "overheat"', 'const');
     }
     if (!core.hasOwn(value, 'celsius')) {
-      issues.push({ path, message: "must have required property 'celsius'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'celsius'", 'required');
     } else {
       const v2 = value['celsius'];
       if (!(typeof v2 === 'number' && Number.isFinite(v2))) {
-        issues.push({ path: path + '/celsius', message: 'must be number', keyword: 'type' });
+        core.addIssue(issues, path + '/celsius', 'must be number', 'type');
       }
     }
   }
@@ -227,32 +214,24 @@ export function isOverheatPayload(value: unknown): value is OverheatPayload {
 function checkPowerLossPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'kind')) {
-      issues.push({ path, message: "must have required property 'kind'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'kind'", 'required');
     } else {
       const v1 = value['kind'];
       if (v1 !== 'power-loss')
-        issues.push({
-          path: path + '/kind',
-          message: 'must be equal to constant "power-loss"',
-          keyword: 'const',
-        });
+        core.addIssue(issues, path + '/kind', 'must be equal to constant "power-loss"', 'const');
     }
     if (!core.hasOwn(value, 'since')) {
-      issues.push({ path, message: "must have required property 'since'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'since'", 'required');
     } else {
       const v2 = value['since'];
       if (typeof v2 !== 'string') {
-        issues.push({ path: path + '/since', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/since', 'must be string', 'type');
       } else {
         if (!formats.isDateTime(v2))
-          issues.push({
-            path: path + '/since',
-            message: 'must match format "date-time"',
-            keyword: 'format',
-          });
+          core.addIssue(issues, path + '/since', 'must match format "date-time"', 'format');
       }
     }
   }
@@ -312,8 +291,7 @@ function checkCommandPayload(value: unknown, path: string, issues: ValidationIss
     ok7 = true;
   }
   if (ok7) n1++;
-  if (n1 !== 1)
-    issues.push({ path, message: 'must match exactly one schema in oneOf', keyword: 'oneOf' });
+  if (n1 !== 1) core.addIssue(issues, path, 'must match exactly one schema in oneOf', 'oneOf');
   return issues.length === start;
 }
 
@@ -364,14 +342,10 @@ export function isCommandPayload(value: unknown): value is CommandPayload {
 function checkNotePayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (typeof value !== 'string') {
-    issues.push({ path, message: 'must be string', keyword: 'type' });
+    core.addIssue(issues, path, 'must be string', 'type');
   } else {
     if (value.length > 200 && core.codePointLength(value) > 200)
-      issues.push({
-        path,
-        message: 'must NOT have more than 200 characters',
-        keyword: 'maxLength',
-      });
+      core.addIssue(issues, path, 'must NOT have more than 200 characters', 'maxLength');
   }
   return issues.length === start;
 }
@@ -398,14 +372,14 @@ export function isNotePayload(value: unknown): value is NotePayload {
 function checkQueryPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'key')) {
-      issues.push({ path, message: "must have required property 'key'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'key'", 'required');
     } else {
       const v1 = value['key'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/key', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/key', 'must be string', 'type');
       }
     }
   }
@@ -436,18 +410,18 @@ export function isQueryPayload(value: unknown): value is QueryPayload {
 function checkAnswerPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'key')) {
-      issues.push({ path, message: "must have required property 'key'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'key'", 'required');
     } else {
       const v1 = value['key'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/key', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/key', 'must be string', 'type');
       }
     }
     if (!core.hasOwn(value, 'value')) {
-      issues.push({ path, message: "must have required property 'value'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'value'", 'required');
     } else {
       const v2 = value['value'];
       if (!(
@@ -456,11 +430,12 @@ function checkAnswerPayload(value: unknown, path: string, issues: ValidationIssu
         typeof v2 === 'boolean' ||
         v2 === null
       )) {
-        issues.push({
-          path: path + '/value',
-          message: 'must be string or number or boolean or null',
-          keyword: 'type',
-        });
+        core.addIssue(
+          issues,
+          path + '/value',
+          'must be string or number or boolean or null',
+          'type',
+        );
       }
     }
   }
@@ -504,12 +479,12 @@ function checkInventoryQueryPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'zone')) {
       const v1 = value['zone'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/zone', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/zone', 'must be string', 'type');
       }
     }
   }
@@ -545,7 +520,7 @@ function checkInventoryListPayload(
 ): boolean {
   const start = issues.length;
   if (!core.isArray(value)) {
-    issues.push({ path, message: 'must be array', keyword: 'type' });
+    core.addIssue(issues, path, 'must be array', 'type');
   } else {
     for (let i1 = 0; i1 < value.length; i1++) {
       const v2 = value[i1];
@@ -580,10 +555,10 @@ export function isInventoryListPayload(value: unknown): value is InventoryListPa
 function checkMeasuredZoneParam(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (typeof value !== 'string') {
-    issues.push({ path, message: 'must be string', keyword: 'type' });
+    core.addIssue(issues, path, 'must be string', 'type');
   } else {
     if (!(value === 'north' || value === 'south'))
-      issues.push({ path, message: 'must be one of "north", "south"', keyword: 'enum' });
+      core.addIssue(issues, path, 'must be one of "north", "south"', 'enum');
   }
   return issues.length === start;
 }
@@ -610,27 +585,23 @@ export function isMeasuredZoneParam(value: unknown): value is MeasuredZoneParam 
 function checkLight(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (!core.hasOwn(value, 'id')) {
-      issues.push({ path, message: "must have required property 'id'", keyword: 'required' });
+      core.addIssue(issues, path, "must have required property 'id'", 'required');
     } else {
       const v1 = value['id'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/id', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/id', 'must be string', 'type');
       } else {
         if (!pattern1.test(v1))
-          issues.push({
-            path: path + '/id',
-            message: 'must match pattern "^[a-z0-9-]+$"',
-            keyword: 'pattern',
-          });
+          core.addIssue(issues, path + '/id', 'must match pattern "^[a-z0-9-]+$"', 'pattern');
       }
     }
     if (core.hasOwn(value, 'neighbours')) {
       const v2 = value['neighbours'];
       if (!core.isArray(v2)) {
-        issues.push({ path: path + '/neighbours', message: 'must be array', keyword: 'type' });
+        core.addIssue(issues, path + '/neighbours', 'must be array', 'type');
       } else {
         for (let i3 = 0; i3 < v2.length; i3++) {
           const v4 = v2[i3];
@@ -641,11 +612,12 @@ function checkLight(value: unknown, path: string, issues: ValidationIssue[]): bo
     for (const k5 in value) {
       if (!core.hasOwn(value, k5)) continue;
       if (k5 !== 'id' && k5 !== 'neighbours') {
-        issues.push({
-          path: path + '/' + core.pointerSegment(k5),
-          message: 'is not allowed (additional property)',
-          keyword: 'additionalProperties',
-        });
+        core.addIssue(
+          issues,
+          path + '/' + core.pointerSegment(k5),
+          'is not allowed (additional property)',
+          'additionalProperties',
+        );
       }
     }
   }

@@ -12,12 +12,12 @@ import type {
 function checkUserCreatedPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'id')) {
       const v1 = value['id'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/id', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/id', 'must be string', 'type');
       }
     }
   }
@@ -53,12 +53,12 @@ function checkUserCreatedPayload2(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'id')) {
       const v1 = value['id'];
       if (!(typeof v1 === 'number' && Number.isInteger(v1))) {
-        issues.push({ path: path + '/id', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/id', 'must be integer', 'type');
       }
     }
   }
@@ -94,12 +94,12 @@ function checkUserCreatedPayload3(
 ): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'id')) {
       const v1 = value['id'];
       if (typeof v1 !== 'boolean') {
-        issues.push({ path: path + '/id', message: 'must be boolean', keyword: 'type' });
+        core.addIssue(issues, path + '/id', 'must be boolean', 'type');
       }
     }
   }
@@ -131,46 +131,38 @@ export function isUserCreatedPayload3(value: unknown): value is UserCreatedPaylo
 function checkToStringPayload(value: unknown, path: string, issues: ValidationIssue[]): boolean {
   const start = issues.length;
   if (!core.isObject(value)) {
-    issues.push({ path, message: 'must be object', keyword: 'type' });
+    core.addIssue(issues, path, 'must be object', 'type');
   } else {
     if (core.hasOwn(value, 'weird key')) {
       const v1 = value['weird key'];
       if (typeof v1 !== 'string') {
-        issues.push({ path: path + '/weird key', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/weird key', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'a-b')) {
       const v2 = value['a-b'];
       if (!(typeof v2 === 'number' && Number.isInteger(v2))) {
-        issues.push({ path: path + '/a-b', message: 'must be integer', keyword: 'type' });
+        core.addIssue(issues, path + '/a-b', 'must be integer', 'type');
       }
     }
     if (core.hasOwn(value, '123start')) {
       const v3 = value['123start'];
       if (typeof v3 !== 'boolean') {
-        issues.push({ path: path + '/123start', message: 'must be boolean', keyword: 'type' });
+        core.addIssue(issues, path + '/123start', 'must be boolean', 'type');
       }
     }
     if (!core.hasOwn(value, 'constructor')) {
-      issues.push({
-        path,
-        message: "must have required property 'constructor'",
-        keyword: 'required',
-      });
+      core.addIssue(issues, path, "must have required property 'constructor'", 'required');
     } else {
       const v4 = value['constructor'];
       if (typeof v4 !== 'string') {
-        issues.push({ path: path + '/constructor', message: 'must be string', keyword: 'type' });
+        core.addIssue(issues, path + '/constructor', 'must be string', 'type');
       }
     }
     if (core.hasOwn(value, 'quote\'s "and" `backtick` ${x}')) {
       const v5 = value['quote\'s "and" `backtick` ${x}'];
       if (typeof v5 !== 'string') {
-        issues.push({
-          path: path + '/quote\'s "and" `backtick` ${x}',
-          message: 'must be string',
-          keyword: 'type',
-        });
+        core.addIssue(issues, path + '/quote\'s "and" `backtick` ${x}', 'must be string', 'type');
       }
     }
   }
