@@ -355,14 +355,6 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
       // already resolved promise, without allocating one per message. Anything that throws
       // still ends as a rejected promise, as the Transport contract expects.
       (inbound): Promise<Disposition> => {
-        const handlerFailed = (error: unknown): Disposition => {
-          reportError(
-            error instanceof OperationError
-              ? error
-              : new OperationError('handler', operation.id, `handler failed: ${describe(error)}`, { inbound, cause: error }),
-          );
-          return 'reject';
-        };
         try {
           const opened = openInbound(operation, channel, operation.messages, matchAddress, inbound, neighbours);
           if (opened === undefined) return SETTLED_ACK;
@@ -374,11 +366,17 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
           try {
             handled = onEnvelope(opened);
           } catch (error) {
-            handlerFailed(error);
+            reportHandlerFailure(operation, inbound, error);
             return SETTLED_REJECT;
           }
           if (!isPromiseLike(handled)) return SETTLED_ACK;
-          return Promise.resolve(handled).then((): Disposition => 'ack', handlerFailed);
+          return Promise.resolve(handled).then(
+            (): Disposition => 'ack',
+            (error: unknown): Disposition => {
+              reportHandlerFailure(operation, inbound, error);
+              return 'reject';
+            },
+          );
         } catch (error) {
           return Promise.reject(error);
         }
@@ -391,6 +389,15 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
       },
     );
     return { unsubscribe: () => subscription.unsubscribe() };
+  }
+
+  /** Reports a handler's failure (a throw or a rejected promise); the caller rejects the delivery. */
+  function reportHandlerFailure(operation: OperationDescriptor, inbound: InboundMessage, error: unknown): void {
+    reportError(
+      error instanceof OperationError
+        ? error
+        : new OperationError('handler', operation.id, `handler failed: ${describe(error)}`, { inbound, cause: error }),
+    );
   }
 
   /**
