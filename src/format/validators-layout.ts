@@ -107,7 +107,7 @@ function breakSet(body: string): string[] | undefined {
 /**
  * `core.addIssue(issues, path, message, keyword);` -> one argument per line, with a trailing comma,
  * as prettier prints a call that does not fit. A string literal stays whole on its line however
- * long (prettier cannot break it); any other argument must fit, or prettier would break it further.
+ * long (prettier cannot break it); every other argument must fit, or prettier would break it further.
  */
 function breakAddIssue(indent: string, body: string): string[] | undefined {
   const match = /^core\.addIssue\((.*)\);$/.exec(body);
