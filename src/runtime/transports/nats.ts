@@ -97,7 +97,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
-import { copyBytes, payloadKind } from '../core/codec.js';
+import { copyBytes, mediaTypeEssence, payloadKind } from '../core/codec.js';
 import { SETTLED_ACK, SETTLED_REJECT } from '../core/transport.js';
 import {
   checkRequestTimeout,
@@ -928,7 +928,7 @@ function messageFields(subject: string, data: Uint8Array, natsHeaders: MsgHdrs |
  * the whole 64 KiB socket read alive with it.
  */
 function inboundWith(subject: string, data: Uint8Array, fields: HeaderFields, raw: Msg | JsMsg): Mutable<InboundMessage> {
-  const payload = fields.contentType !== undefined && payloadKind(fields.contentType) !== 'binary' ? plainView(data) : copyBytes(data);
+  const payload = labelledJsonOrText(fields.contentType) ? plainView(data) : copyBytes(data);
   // A copy of the other headers for every message: a handler may change its own.
   const inbound: Mutable<InboundMessage> = { address: subject, payload, headers: fields.others === undefined ? {} : { ...fields.others }, raw };
   if (fields.contentType !== undefined) inbound.contentType = fields.contentType;
@@ -980,7 +980,7 @@ class CoreMessageReader {
   #headerBytes: Uint8Array = EMPTY_BYTES;
   #headerFields: HeaderFields = NO_HEADER_FIELDS;
 
-  /** `exactSubject`: the subscription's subject when it has no wildcard, so every message arrives on it. */
+  /** `exactSubject`: the subscription's subject when it has no wildcard, which most messages arrive on. */
   read(msg: Msg, exactSubject?: ExactSubject): Mutable<InboundMessage> {
     const internals = msg as unknown as MsgInternals;
     const parsed = internals._msg;
@@ -996,7 +996,8 @@ class CoreMessageReader {
       // A header block starts with its version line: that is how `_rdata` is known to hold it before the payload.
       (headerLength <= 0 || startsWithNatsVersion(bytes, headerLength));
     if (!usable) return withReplyTo(messageFields(msg.subject, msg.data, msg.headers, msg), msg);
-    const subject = exactSubject !== undefined && subjectBytes.length === exactSubject.byteLength ? exactSubject.subject : this.#subjectOf(subjectBytes, msg);
+    // Compared, not assumed: a JetStream push consumer may deliver to a plain subject messages stored under another.
+    const subject = exactSubject !== undefined && startsWithBytes(subjectBytes, subjectBytes.length, exactSubject.bytes) ? exactSubject.subject : this.#subjectOf(subjectBytes, msg);
     const inbound = headerLength <= 0
       ? inboundWith(subject, bytes, NO_HEADER_FIELDS, msg)
       : inboundWith(subject, new Uint8Array(bytes.buffer, bytes.byteOffset + headerLength, bytes.byteLength - headerLength), this.#headerFieldsOf(bytes, headerLength, msg), msg);
@@ -1025,20 +1026,35 @@ class CoreMessageReader {
   }
 }
 
+/**
+ * Whether a received content type names JSON or text. An absent, empty or parameters-only one
+ * (`; charset=x`) names nothing: the operations take such a message as whatever they declare,
+ * binary included. The answer for the content type asked last is kept (one string per header block).
+ */
+function labelledJsonOrText(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  if (contentType !== lastLabel.contentType) {
+    lastLabel = { contentType, jsonOrText: mediaTypeEssence(contentType) !== '' && payloadKind(contentType) !== 'binary' };
+  }
+  return lastLabel.jsonOrText;
+}
+
+let lastLabel: { readonly contentType: string; readonly jsonOrText: boolean } = { contentType: '', jsonOrText: false };
+
 /** The bytes as a plain Uint8Array (nats.js hands out Buffers, whose slice() is a view, not a copy). */
 function plainView(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A subscription subject without wildcards, and its length in UTF-8 bytes (a cheap check of what arrives). */
+/** A subscription subject without wildcards and its UTF-8 bytes: most messages arrive on it. */
 interface ExactSubject {
   readonly subject: string;
-  readonly byteLength: number;
+  readonly bytes: Uint8Array;
 }
 
 function exactSubjectOf(subject: string): ExactSubject | undefined {
   if (subject.includes('*') || subject.includes('>')) return undefined;
-  return { subject, byteLength: Buffer.byteLength(subject, 'utf8') };
+  return { subject, bytes: new Uint8Array(Buffer.from(subject, 'utf8')) };
 }
 
 function withReplyTo(inbound: Mutable<InboundMessage>, msg: Msg): Mutable<InboundMessage> {

@@ -1,6 +1,7 @@
 /** The NATS transport against a real nats-server on loopback (core NATS). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { createNatsTransport, subscriptionSubject, type NatsTransport } from '../../../src/runtime/transports/nats.js';
 import { SETTLED_ACK, SETTLED_REJECT, type InboundMessage } from '../../../src/runtime/core/transport.js';
 import { brokerAvailable } from '../../support/brokers.js';
@@ -460,7 +461,10 @@ describe.skipIf(!available)('NATS transport (core)', () => {
       plain.publish(subject, 'plain words', { headers: labelled('text/plain; charset=utf-8') });
       plain.publish(subject, new Uint8Array([0, 1, 2, 255]), { headers: labelled('application/octet-stream') });
       plain.publish(subject, '{"v":4}');
-      await eventually(() => got.received.length === 4, 'all four messages');
+      // A content type naming no media type is no label: the operation may take the message as binary.
+      plain.publish(subject, new Uint8Array([9, 8]), { headers: labelled('; charset=binary') });
+      plain.publish(subject, new Uint8Array([7]), { headers: labelled('') });
+      await eventually(() => got.received.length === 6, 'all six messages');
       const seen = got.received.map((inbound) => {
         const natsBytes = (inbound.raw as { data: Uint8Array }).data;
         return {
@@ -474,8 +478,38 @@ describe.skipIf(!available)('NATS transport (core)', () => {
         { bytes: [...bytes('plain words')], plain: true, sharesNatsBytes: true },
         { bytes: [0, 1, 2, 255], plain: true, sharesNatsBytes: false },
         { bytes: [...bytes('{"v":4}')], plain: true, sharesNatsBytes: false },
+        { bytes: [9, 8], plain: true, sharesNatsBytes: false },
+        { bytes: [7], plain: true, sharesNatsBytes: false },
       ]);
     } finally {
+      await plain.close();
+    }
+  });
+
+  it('gives the subject a message carries, also when it reaches a wildcard-free subscription under another one', async () => {
+    // A JetStream push consumer delivers to a plain subject the messages stored under theirs; both
+    // subjects have the same length here, so only their bytes tell them apart.
+    const id = uniqueId().replace(/[^A-Za-z0-9]/g, '').slice(-6).padStart(6, 'x');
+    const stored = `rso.${id}.a`;
+    const deliverTo = `rsd.${id}.b`;
+    const ours = await transport();
+    const plain = await connect({ servers: NATS_URL });
+    const manager = await jetstreamManager(plain);
+    const stream = `RS_${id}`;
+    await manager.streams.add({ name: stream, subjects: [stored] });
+    try {
+      const got = collector();
+      await ours.subscribe(pattern(deliverTo), got.handler);
+      await manager.consumers.add(stream, { durable_name: `c_${id}`, deliver_subject: deliverTo, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
+      plain.publish(stored, 'stored');
+      await ours.publish(message(deliverTo, 'direct'));
+      await eventually(() => got.received.length === 2, 'the pushed and the direct message');
+      expect(got.received.map((inbound) => [inbound.address, text(inbound.payload)]).sort()).toEqual([
+        [deliverTo, 'direct'],
+        [stored, 'stored'],
+      ]);
+    } finally {
+      await manager.streams.delete(stream);
       await plain.close();
     }
   });
