@@ -16,11 +16,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
 
-export function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
-}
-
 export interface Payload {
   readonly id: string;
   readonly createdAt: string;
@@ -97,9 +92,4 @@ export async function prepareApp(name: string): Promise<PreparedApp> {
     validators: await load<ValidatorsModule>('validators.js'),
     remove: () => rmSync(out, { recursive: true, force: true }),
   };
-}
-
-export function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }

@@ -12,7 +12,8 @@
  */
 import os from 'node:os';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { median, NATS_URL, option, PAYLOAD, prepareApp } from './generated-app.js';
+import { median, option } from './common.js';
+import { NATS_URL, PAYLOAD, prepareApp } from './generated-app.js';
 
 const ROUNDS = Number(option('--rounds', '21'));
 const WARM_UP_ROUNDS = 3;
@@ -90,7 +91,10 @@ for (let round = 0; round < ROUNDS; round += 1) {
     if (received !== messages) throw new Error(`${name} got ${received} of ${messages} messages`);
     // Timers and I/O get their turn between rounds, as between socket reads.
     await new Promise((resolve) => setImmediate(resolve));
-    if (round >= WARM_UP_ROUNDS) (perMessage.get(name) ?? perMessage.set(name, []).get(name))?.push(nanoseconds / messages);
+    if (round < WARM_UP_ROUNDS) continue;
+    const samples = perMessage.get(name) ?? [];
+    samples.push(nanoseconds / messages);
+    perMessage.set(name, samples);
   }
 }
 for (const close of closers) await close();

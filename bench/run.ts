@@ -13,17 +13,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, option } from './common.js';
 import { syntheticDocument } from './synthetic.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'asyncapi-gen.js');
 const TSC = path.join(ROOT, 'node_modules', '.bin', 'tsc');
 const CORPUS_STREETLIGHTS = path.resolve(ROOT, '..', 'shared', 'specs', 'asyncapi-spec@v3.0.0', 'examples', 'streetlights-mqtt-asyncapi.yml');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
-}
 
 const RUNS = Number(option('--runs', '5'));
 const SIZES = option('--sizes', '50,200,800').split(',').map(Number);
@@ -41,12 +37,6 @@ function measure(command: string, args: ReadonlyArray<string>, env: NodeJS.Proce
   const [elapsed = 'NaN', kilobytes = 'NaN'] = last.split(' ');
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
   return { seconds: Number(elapsed), peakMb: Number(kilobytes) / 1024 };
-}
-
-function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }
 
 /** A target of the performance issue: wall time, and peak RSS where it sets one. */

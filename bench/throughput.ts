@@ -14,7 +14,8 @@
  */
 import os from 'node:os';
 import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { median, NATS_URL, option, PAYLOAD, prepareApp, type GeneratedApp } from './generated-app.js';
+import { median, option } from './common.js';
+import { NATS_URL, PAYLOAD, prepareApp, type GeneratedApp } from './generated-app.js';
 
 const MESSAGES = Number(option('--messages', '200000'));
 /** Runs only the cases whose name contains this (for profiling one path). */

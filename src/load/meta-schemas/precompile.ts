@@ -1,7 +1,7 @@
 /**
  * Build step (`npm run build`): compiles the validators Spectral uses for the AsyncAPI
- * meta-schemas of every supported version, and for the rulesets' own small schemas, into ajv standalone code, with an index
- * (`precompiled.ts` reads them). The schemas are the very objects Spectral validates against,
+ * meta-schemas of every supported version, and for the rulesets' own small schemas, into ajv
+ * standalone code, with an index (`precompiled.ts` reads them). The schemas are the very objects Spectral validates against,
  * captured while @asyncapi/parser parses a minimal document of each version; the Ajv instances
  * are configured as Spectral configures its own. Usage: `node dist/load/meta-schemas/precompile.js [outDir]`.
  */
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Parser } from '@asyncapi/parser';
 import { SUPPORTED_VERSIONS } from '../versions.js';
 import { isSpectralAjvModule, type ValidatorFor } from '../shared-schemas.js';
-import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, anonymousSchemaId, precompiledKey, schemaHash, topLevelKeys, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
+import { PRECOMPILED_DIR, PRECOMPILED_FORMAT, PRECOMPILED_INDEX, anonymousSchemaId, isAnonymousSchemaId, precompiledKey, schemaHash, topLevelKeys, type PrecompiledEntry, type PrecompiledIndex } from './precompiled.js';
 import { installedSpectral } from '../vendor/parser-modules.js';
 
 interface Captured {
@@ -79,7 +79,7 @@ async function captureSchemas(): Promise<Captured[]> {
       return forThisDocument(schema, dialect, allErrors);
     };
   };
-  const metaSchemaCount = (): number => [...captured.values()].filter((entry) => !entry.id.startsWith(anonymousSchemaId(''))).length;
+  const metaSchemaCount = (): number => [...captured.values()].filter((entry) => !isAnonymousSchemaId(entry.id)).length;
   try {
     for (const version of SUPPORTED_VERSIONS) {
       const before = metaSchemaCount();

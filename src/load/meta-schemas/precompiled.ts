@@ -7,8 +7,8 @@
  * One is used only for the very schema it was compiled from (same `$id`, same sha256 of its JSON;
  * the rulesets' few schemas without `$id`, such as the latest-version rule's `{ const: ... }`, by
  * their sha256 alone: compiling that one made Spectral set up a whole Ajv instance per document,
- * about 30 ms of a cold run) and under the same versions of spectral-functions, ajv, ajv-formats and ajv-errors; anything
- * else is compiled by Spectral as before. The code runs with Spectral's own `require`, so it uses
+ * about 30 ms of a cold run) and under the same versions of spectral-functions, ajv, ajv-formats
+ * and ajv-errors; anything else is compiled by Spectral as before. The code runs with Spectral's own `require`, so it uses
  * the same ajv runtime helpers and formats. A test compares the diagnostics with and without.
  */
 import { createHash } from 'node:crypto';
@@ -67,15 +67,21 @@ export function precompiledUses(): number {
  * are precompiled so (a reference would resolve against the document that compiled it).
  */
 export function anonymousSchemaId(hash: string): string {
-  return `sha256:${hash}`;
+  return `${ANONYMOUS_ID_PREFIX}${hash}`;
 }
+
+export function isAnonymousSchemaId(id: string): boolean {
+  return id.startsWith(ANONYMOUS_ID_PREFIX);
+}
+
+const ANONYMOUS_ID_PREFIX = 'sha256:';
 
 /** The precompiled validator for exactly this schema, or undefined. Never throws. */
 export function precompiledValidator(schema: object, dialect: string, allErrors: boolean, spectral: SpectralModules, dir = PRECOMPILED_DIR): unknown {
   try {
     if (index === undefined) {
       index = readIndex(dir, spectral.versions);
-      anonymousKeys = new Set([...index.values()].filter((entry) => entry.id.startsWith(anonymousSchemaId(''))).map((entry) => entry.keys));
+      anonymousKeys = new Set([...index.values()].filter((entry) => isAnonymousSchemaId(entry.id)).map((entry) => entry.keys));
     }
     if (index.size === 0) return undefined;
     const declaredId: unknown = Reflect.get(schema, '$id');

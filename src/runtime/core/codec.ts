@@ -84,22 +84,39 @@ const strictDecoder: TextDecoder | undefined = (() => {
  *   `application/vnd.apache.avro`, `application/x-protobuf`, unknown types).
  */
 export function payloadKind(contentType: string | undefined): PayloadKind {
+  return classification(contentType).kind;
+}
+
+/**
+ * Whether a content type names a media type: not absent, empty or only parameters (`; charset=x`).
+ * A message whose content type names none is taken as whatever its operation declares.
+ */
+export function namesMediaType(contentType: string | undefined): boolean {
+  return contentType !== undefined && classification(contentType).namesMediaType;
+}
+
+interface Classification {
+  readonly kind: PayloadKind;
+  readonly namesMediaType: boolean;
+}
+
+function classification(contentType: string | undefined): Classification {
   // Asked several times for every message, nearly always of the content type asked last: a
   // received header is a new string each time, and hashing it for the map costs more than comparing.
   const key = contentType ?? '';
-  if (key === lastKind.key) return lastKind.kind;
-  let kind = payloadKinds.get(key);
-  if (kind === undefined) {
-    kind = classify(contentType);
-    if (payloadKinds.size >= 1024) payloadKinds.clear();
-    payloadKinds.set(key, kind);
+  if (key === lastClassified.key) return lastClassified.classification;
+  let found = classifications.get(key);
+  if (found === undefined) {
+    found = { kind: classify(contentType), namesMediaType: mediaTypeEssence(contentType) !== '' };
+    if (classifications.size >= 1024) classifications.clear();
+    classifications.set(key, found);
   }
-  lastKind = { key, kind };
-  return kind;
+  lastClassified = { key, classification: found };
+  return found;
 }
 
-const payloadKinds = new Map<string, PayloadKind>();
-let lastKind: { readonly key: string; readonly kind: PayloadKind } = { key: '', kind: 'json' };
+const classifications = new Map<string, Classification>();
+let lastClassified: { readonly key: string; readonly classification: Classification } = { key: '', classification: { kind: 'json', namesMediaType: false } };
 
 function classify(contentType: string | undefined): PayloadKind {
   const essence = mediaTypeEssence(contentType);

@@ -17,7 +17,7 @@ import type {
   Transport,
 } from './transport.js';
 import { SETTLED_ACK, SETTLED_REJECT } from './transport.js';
-import { encodePayload, decodePayload, mediaTypeEssence, payloadKind } from './codec.js';
+import { encodePayload, decodePayload, namesMediaType, payloadKind } from './codec.js';
 import { buildAddress, createAddressMatcher, patternFor } from './address.js';
 import { ValidationError, formatIssues, type ValidationIssue } from './validation.js';
 import { convertParameterText } from './channels.js';
@@ -855,7 +855,7 @@ function checkedMaxMessageBytes(value: number | undefined): number {
  */
 export function acceptsContentType(declared: string, received: string | undefined): boolean {
   if (received === undefined || received === '' || received === declared) return true;
-  return payloadKind(received) === payloadKind(declared) || mediaTypeEssence(received) === '';
+  return payloadKind(received) === payloadKind(declared) || !namesMediaType(received);
 }
 
 /** A message another operation declares on the same address, as far as it can claim deliveries. */

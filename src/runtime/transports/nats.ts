@@ -52,7 +52,6 @@
  *   connection; later calls reject. (A handler must not await `close()`: it
  *   would wait for itself.)
  */
-import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import {
   connect,
@@ -97,7 +96,7 @@ import type {
   Transport,
   TransportSubscription,
 } from '../core/transport.js';
-import { copyBytes, mediaTypeEssence, payloadKind } from '../core/codec.js';
+import { copyBytes, namesMediaType, payloadKind } from '../core/codec.js';
 import { SETTLED_ACK, SETTLED_REJECT } from '../core/transport.js';
 import {
   checkRequestTimeout,
@@ -928,7 +927,8 @@ function messageFields(subject: string, data: Uint8Array, natsHeaders: MsgHdrs |
  * the whole 64 KiB socket read alive with it.
  */
 function inboundWith(subject: string, data: Uint8Array, fields: HeaderFields, raw: Msg | JsMsg): Mutable<InboundMessage> {
-  const payload = labelledJsonOrText(fields.contentType) ? plainView(data) : copyBytes(data);
+  const contentType = fields.contentType;
+  const payload = namesMediaType(contentType) && payloadKind(contentType) !== 'binary' ? plainView(data) : copyBytes(data);
   // A copy of the other headers for every message: a handler may change its own.
   const inbound: Mutable<InboundMessage> = { address: subject, payload, headers: fields.others === undefined ? {} : { ...fields.others }, raw };
   if (fields.contentType !== undefined) inbound.contentType = fields.contentType;
@@ -1026,21 +1026,6 @@ class CoreMessageReader {
   }
 }
 
-/**
- * Whether a received content type names JSON or text. An absent, empty or parameters-only one
- * (`; charset=x`) names nothing: the operations take such a message as whatever they declare,
- * binary included. The answer for the content type asked last is kept (one string per header block).
- */
-function labelledJsonOrText(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  if (contentType !== lastLabel.contentType) {
-    lastLabel = { contentType, jsonOrText: mediaTypeEssence(contentType) !== '' && payloadKind(contentType) !== 'binary' };
-  }
-  return lastLabel.jsonOrText;
-}
-
-let lastLabel: { readonly contentType: string; readonly jsonOrText: boolean } = { contentType: '', jsonOrText: false };
-
 /** The bytes as a plain Uint8Array (nats.js hands out Buffers, whose slice() is a view, not a copy). */
 function plainView(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -1054,7 +1039,7 @@ interface ExactSubject {
 
 function exactSubjectOf(subject: string): ExactSubject | undefined {
   if (subject.includes('*') || subject.includes('>')) return undefined;
-  return { subject, bytes: new Uint8Array(Buffer.from(subject, 'utf8')) };
+  return { subject, bytes: new TextEncoder().encode(subject) };
 }
 
 function withReplyTo(inbound: Mutable<InboundMessage>, msg: Msg): Mutable<InboundMessage> {
