@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { tempDir } from './helpers.js';
+import { waitUntil } from '../support/waiting.js';
 
 const MAIN = `asyncapi: 3.0.0
 info: { title: Watched, version: 1.0.0 }
@@ -24,12 +25,8 @@ operations:
     channel: { $ref: '#/channels/ping' }
 `;
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs, 25);
 }
 
 /** Writes through a temporary file and a rename, as many editors save. */

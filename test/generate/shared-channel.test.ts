@@ -11,6 +11,17 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateInto } from '../support/generated.js';
 
+/** Writes `document`, generates it (memory transport only) and imports the App module and the memory transport. */
+async function generateModules<Generated, Memory>(name: string, document: string): Promise<{ generated: Generated; memory: Memory }> {
+  const spec = path.join(mkdtempSync(path.join(os.tmpdir(), `asyncapi-gen-${name}-`)), `${name}.yaml`);
+  writeFileSync(spec, document);
+  const { dir: out } = await generateInto(name, spec, { transports: [] });
+  return {
+    generated: (await import(pathToFileURL(path.join(out, 'index.ts')).href)) as Generated,
+    memory: (await import(pathToFileURL(path.join(out, 'transports', 'memory.ts')).href)) as Memory,
+  };
+}
+
 const DOCUMENT = `asyncapi: 3.0.0
 info: { title: Shared, version: '1' }
 channels:
@@ -50,12 +61,7 @@ interface Generated {
 
 describe('request/reply on one shared address', () => {
   it('skips the echo of the request, stamps an integer id, and matches the integer reply', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncapi-gen-shared-'));
-    const spec = path.join(dir, 'shared.yaml');
-    writeFileSync(spec, DOCUMENT);
-    const { dir: out } = await generateInto('shared-channel', spec, { transports: [] });
-    const generated = (await import(pathToFileURL(path.join(out, 'index.ts')).href)) as Generated;
-    const memory = (await import(pathToFileURL(path.join(out, 'transports', 'memory.ts')).href)) as { createMemoryBroker(): unknown; createMemoryTransport(options: { broker: unknown }): unknown };
+    const { generated, memory } = await generateModules<Generated, { createMemoryBroker(): unknown; createMemoryTransport(options: { broker: unknown }): unknown }>('shared-channel', DOCUMENT);
     const broker = memory.createMemoryBroker();
     const errors: Error[] = [];
     const seen: Array<number | undefined> = [];
@@ -127,14 +133,9 @@ interface NeighbourModule {
 
 describe('several operations on one address', () => {
   it('hands each operation its own messages, skips the others\' and its own echo, and still reports what fits none', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncapi-gen-neighbours-'));
-    const spec = path.join(dir, 'neighbours.yaml');
-    writeFileSync(spec, NEIGHBOURS);
-    const { dir: out } = await generateInto('neighbours', spec, { transports: [] });
-    const generated = (await import(pathToFileURL(path.join(out, 'index.ts')).href)) as NeighbourModule;
-    const memory = (await import(pathToFileURL(path.join(out, 'transports', 'memory.ts')).href)) as {
+    const { generated, memory } = await generateModules<NeighbourModule, {
       createMemoryTransport(): { publish(message: { address: string; payload: Uint8Array; headers: Record<string, string> }): Promise<void>; whenIdle(): Promise<void> };
-    };
+    }>('neighbours', NEIGHBOURS);
     const transport = memory.createMemoryTransport();
     const errors: Array<{ kind: string; operation: string }> = [];
     const app = generated.createApp({ transport, onError: (error) => errors.push({ kind: error.kind, operation: error.operation }) });

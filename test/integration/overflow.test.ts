@@ -17,6 +17,7 @@ import { createNatsTransport } from '../../src/runtime/transports/nats.js';
 import { createRedisTransport } from '../../src/runtime/transports/redis.js';
 import { createWebSocketTransport } from '../../src/runtime/transports/ws.js';
 import { BROKERS, brokerAvailable } from '../support/brokers.js';
+import { waitUntil } from '../support/waiting.js';
 
 const available = {
   nats: await brokerAvailable('nats'),
@@ -31,12 +32,8 @@ const SENT = 8;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }
 
 interface Pair {

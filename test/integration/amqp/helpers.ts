@@ -5,6 +5,8 @@ import { patternFor } from '../../../src/runtime/core/address.js';
 import type { AddressPattern, InboundMessage, OutboundMessage } from '../../../src/runtime/core/transport.js';
 import { createAmqpTransport, type AmqpTransport, type AmqpTransportOptions } from '../../../src/runtime/transports/amqp.js';
 import { BROKERS } from '../../support/brokers.js';
+import { sleep, waitUntil } from '../../support/waiting.js';
+export { sleep };
 
 export const AMQP_URL = BROKERS.amqp.url;
 
@@ -31,16 +33,8 @@ export function pattern(template: string, fixed?: Record<string, string>): Addre
   return patternFor(template, fixed);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(10);
-  }
+export function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }
 
 /** Collects what a subscription receives; the handler answers `ack`. */

@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressPattern, InboundMessage } from '../../../src/runtime/core/transport.js';
 import { parseAddressTemplate, patternFor } from '../../../src/runtime/core/address.js';
+import { sleep, waitUntil } from '../../support/waiting.js';
+export { sleep };
 
 /** A short run id, valid in topic names, so runs never see each other's topics. */
 export function runId(): string {
@@ -20,16 +22,8 @@ export function text(message: InboundMessage): string {
   return new TextDecoder().decode(message.payload);
 }
 
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(20);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function eventually(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs, 20);
 }
 
 /** The partition a message arrived on, from the kafkajs payload the transport exposes as `raw`. */

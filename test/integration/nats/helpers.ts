@@ -3,6 +3,8 @@ import net from 'node:net';
 import { patternFor } from '../../../src/runtime/core/address.js';
 import type { AddressPattern, InboundMessage, OutboundMessage } from '../../../src/runtime/core/transport.js';
 import { BROKERS } from '../../support/brokers.js';
+import { sleep, waitUntil } from '../../support/waiting.js';
+export { sleep };
 
 export const NATS_URL = BROKERS.nats.url;
 
@@ -29,16 +31,8 @@ export function pattern(template: string, fixed?: Record<string, string>): Addre
   return patternFor(template, fixed);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(10);
-  }
+export function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }
 
 /** Collects what a subscription receives; the handler answers `ack`. */

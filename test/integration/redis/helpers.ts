@@ -3,6 +3,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { createClient } from 'redis';
 import { BROKERS } from '../../support/brokers.js';
+import { sleep, waitUntil } from '../../support/waiting.js';
+export { sleep };
 
 export const REDIS_URL = BROKERS.redis.url;
 
@@ -14,16 +16,8 @@ export function uniquePrefix(name: string): string {
   return `it-redis.${name}.${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(10);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {

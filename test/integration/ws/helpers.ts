@@ -8,6 +8,8 @@ import {
   type WebSocketServerTransportOptions,
   type WebSocketTransport,
 } from '../../../src/runtime/transports/ws.js';
+import { sleep, waitUntil } from '../../support/waiting.js';
+export { sleep };
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
@@ -21,16 +23,8 @@ export function message(address: string, body = address, extra: Partial<Outbound
   return { address, payload: bytes(body), headers: {}, ...extra };
 }
 
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(10);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }
 
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
