@@ -62,7 +62,7 @@ async function checkOverflow({ publisher, subscriber }: Pair, address: string): 
   const dropped: InboundMessage[] = [];
   const reasons: string[] = [];
   await subscriber.subscribe(
-    patternFor(address),
+    patternFor(address, {}),
     async (inbound) => {
       handled.push(decoder.decode(inbound.payload));
       await blocked;
@@ -111,13 +111,13 @@ describe('a full subscription queue drops and reports, and keeps running', () =>
       release = resolve;
     });
     const other: string[] = [];
-    await transport.subscribe(patternFor(address), async () => {
+    await transport.subscribe(patternFor(address, {}), async () => {
       await blocked;
       return 'ack';
     }, { onDropped: () => {
       throw new Error('a broken error handler');
     } });
-    await roomy.subscribe(patternFor(address), async (inbound) => {
+    await roomy.subscribe(patternFor(address, {}), async (inbound) => {
       other.push(decoder.decode(inbound.payload));
       return 'ack';
     });
@@ -140,7 +140,7 @@ describe('a full subscription queue drops and reports, and keeps running', () =>
     const byMember: string[][] = [[], []];
     for (const member of [0, 1]) {
       // The slow member may hold one waiting message; the fast one has room to spare.
-      await (member === 0 ? transport : roomy).subscribe(patternFor(group), async (inbound) => {
+      await (member === 0 ? transport : roomy).subscribe(patternFor(group, {}), async (inbound) => {
         byMember[member]?.push(decoder.decode(inbound.payload));
         if (member === 0) await gate;
         return 'ack';
@@ -218,7 +218,7 @@ describe('where the protocol can slow the sender, the broker keeps what the hand
     const transport = await createAmqpTransport({ url: BROKERS.amqp.url, maxInFlight: 2 });
     opened.push(transport);
     const slow = blockingHandler();
-    await transport.subscribe(patternFor(address), slow.handler, { queueGroup: group });
+    await transport.subscribe(patternFor(address, {}), slow.handler, { queueGroup: group });
     for (let index = 0; index < PUBLISHED; index += 1) await transport.publish({ address, payload: encoder.encode(`m${index}`), headers: {} });
     await eventually(() => slow.handled() === 2, 'two handlers running');
     const plain = await connectAmqp(BROKERS.amqp.url);
@@ -247,7 +247,7 @@ describe('where the protocol can slow the sender, the broker keeps what the hand
       const subscriber = await createNatsTransport({ url: BROKERS.nats.url, maxInFlight: 1, jetstream: { stream, durable: 'slow' } });
       opened.push(publisher, subscriber);
       const slow = blockingHandler();
-      await subscriber.subscribe(patternFor(address), slow.handler, { operation: 'events' });
+      await subscriber.subscribe(patternFor(address, {}), slow.handler, { operation: 'events' });
       for (let index = 0; index < PUBLISHED; index += 1) await publisher.publish({ address, payload: encoder.encode(`m${index}`), headers: {} });
       await eventually(() => slow.handled() === 1, 'the first handler running');
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -5,33 +5,10 @@
  * type-checked with it, then imported by test/soak/soak.test.ts.
  */
 import { createApp, eventsChannel, type OnEventEvent, type OperationError, type Transport } from './index.js';
+import type { SoakOptions as SoakOptionsFor, SoakReport } from './soak-contract.js';
 
-export interface SoakOptions {
-  readonly publisher: Transport;
-  readonly receiver: Transport;
-  readonly total: number;
-  /** Messages published at once before waiting for their publish calls. */
-  readonly window: number;
-  /** Heap in use after a full garbage collection, in bytes. */
-  readonly heapAfterGc: () => number;
-}
-
-export interface SoakReport {
-  readonly good: number;
-  /** Good messages the handler saw at least once. */
-  readonly handledGood: number;
-  /** Handler calls beyond the first for one id. */
-  readonly duplicates: number;
-  /** Errors reported to onError, by kind. */
-  readonly errors: Readonly<Record<string, number>>;
-  /** Bad messages sent, by the kind of error they should cause. */
-  readonly expectedErrors: Readonly<Record<string, number>>;
-  /** Errors whose raw message was missing. */
-  readonly errorsWithoutRaw: number;
-  /** Heap growth from the end of the warm-up quarter to the end, after GC. */
-  readonly heapGrowthBytes: number;
-  readonly millis: number;
-}
+export type SoakOptions = SoakOptionsFor<Transport>;
+export type { SoakReport };
 
 const MAX_MESSAGE_BYTES = 2048;
 const encoder = new TextEncoder();

@@ -13,8 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAmqpTransport } from '../../src/runtime/transports/amqp.js';
 import { createNatsTransport } from '../../src/runtime/transports/nats.js';
 import type { Transport } from '../../src/runtime/core/transport.js';
-// Types only: the scenario itself runs from its copy next to the generated code.
-import type { SoakOptions, SoakReport } from '../scenarios/soak.scenario.js';
+import type { SoakOptions, SoakReport } from '../scenarios/soak-contract.js';
 import { BROKERS, brokerAvailable } from '../support/brokers.js';
 import { addScenario, fixturePath, generateInto, typecheck } from '../support/generated.js';
 
@@ -36,7 +35,7 @@ function heapAfterGc(): number {
 }
 
 interface SoakScenario {
-  runSoak(options: SoakOptions): Promise<SoakReport>;
+  runSoak(options: SoakOptions<Transport>): Promise<SoakReport>;
 }
 
 const available = { nats: await brokerAvailable('nats'), amqp: await brokerAvailable('amqp') };
@@ -46,6 +45,7 @@ describe.skipIf(!available.nats && !available.amqp)('soak: mixed good and bad me
 
   beforeAll(async () => {
     const { dir } = await generateInto('soak', fixturePath('soak/soak.yaml'), { transports: [] });
+    addScenario(dir, 'soak-contract.ts');
     addScenario(dir, 'soak.scenario.ts');
     expect(await typecheck(dir, 'NodeNext')).toBe('');
     scenario = (await import(pathToFileURL(path.join(dir, 'soak.scenario.ts')).href)) as SoakScenario;

@@ -28,8 +28,9 @@ describe.skipIf(!available)('NATS transport with JetStream', () => {
     await Promise.all(opened.splice(0).map((t) => t.close()));
   });
 
-  async function transport(jetstream: NatsTransportOptions['jetstream'] = {}, extra: NatsTransportOptions = {}): Promise<NatsTransport> {
-    const created = await createNatsTransport({ url: NATS_URL, jetstream: { stream, ...jetstream }, ...extra });
+  /** A transport with JetStream on this test's stream, or with no stream named when `jetstream` is 'no stream'. */
+  async function transport(jetstream: NatsTransportOptions['jetstream'] | 'no stream' = {}, extra: NatsTransportOptions = {}): Promise<NatsTransport> {
+    const created = await createNatsTransport({ url: NATS_URL, jetstream: jetstream === 'no stream' ? {} : { stream, ...jetstream }, ...extra });
     opened.push(created);
     return created;
   }
@@ -51,7 +52,7 @@ describe.skipIf(!available)('NATS transport with JetStream', () => {
   });
 
   it('rejects a publish that no stream stores', async () => {
-    const publisher = await transport({ stream: undefined });
+    const publisher = await transport('no stream');
     await expect(publisher.publish(message(`nostream.${uniqueId()}`, 'lost'))).rejects.toThrow(/JetStream did not store/);
   });
 
@@ -137,8 +138,8 @@ describe.skipIf(!available)('NATS transport with JetStream', () => {
 
   it('an ephemeral consumer (no durable, no group) finds its stream by subject and is deleted on unsubscribe', async () => {
     const subject = `${id}.ephemeral.${uniqueId()}`;
-    const publisher = await transport({ stream: undefined });
-    const subscriber = await transport({ stream: undefined });
+    const publisher = await transport('no stream');
+    const subscriber = await transport('no stream');
     const consumersBefore = (await manager.streams.info(stream)).state.consumer_count;
     const got = collector();
     const subscription = await subscriber.subscribe(pattern(subject), got.handler);
@@ -185,7 +186,7 @@ describe.skipIf(!available)('NATS transport with JetStream', () => {
   });
 
   it('says which stream is missing when none stores the subject', async () => {
-    const subscriber = await transport({ stream: undefined });
+    const subscriber = await transport('no stream');
     await expect(subscriber.subscribe(pattern(`nostream.${uniqueId()}`), async () => 'ack')).rejects.toThrow(/no JetStream stream stores/);
   });
 

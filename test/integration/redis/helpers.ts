@@ -28,10 +28,14 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-export type PlainClient = ReturnType<typeof createClient>;
+export type PlainClient = Awaited<ReturnType<typeof plainClient>>;
 
-/** A node-redis client with no transport around it, as a user's other services would have. */
-export async function plainClient(): Promise<PlainClient> {
+/**
+ * A node-redis client with no transport around it, as a user's other services would have. Its
+ * return type is left to inference: PlainClient is taken from it, as node-redis types a client by
+ * the options it was made with.
+ */
+export async function plainClient() {
   const client = createClient({ url: REDIS_URL });
   client.on('error', () => {});
   await client.connect();
