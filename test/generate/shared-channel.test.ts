@@ -4,23 +4,8 @@
  * for the answer, the id is stamped as an integer because the schema says so,
  * and the reply carries it back with the same type.
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generateInto } from '../support/generated.js';
-
-/** Writes `document`, generates it (memory transport only) and imports the App module and the memory transport. */
-async function generateModules<Generated, Memory>(name: string, document: string): Promise<{ generated: Generated; memory: Memory }> {
-  const spec = path.join(mkdtempSync(path.join(os.tmpdir(), `asyncapi-gen-${name}-`)), `${name}.yaml`);
-  writeFileSync(spec, document);
-  const { dir: out } = await generateInto(name, spec, { transports: [] });
-  return {
-    generated: (await import(pathToFileURL(path.join(out, 'index.ts')).href)) as Generated,
-    memory: (await import(pathToFileURL(path.join(out, 'transports', 'memory.ts')).href)) as Memory,
-  };
-}
+import { generateModules } from '../support/generated.js';
 
 const DOCUMENT = `asyncapi: 3.0.0
 info: { title: Shared, version: '1' }

@@ -4,10 +4,11 @@
  * strict flags users compile with, and import it.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, type GenerateResult } from '../../src/generate/pipeline.js';
 import { writeFiles } from '../../src/emit/write.js';
 
@@ -38,6 +39,21 @@ export async function generateInto(name: string, spec: string, options: { readon
   mkdirSync(dir, { recursive: true });
   await writeFiles(dir, result.files);
   return { dir, result };
+}
+
+/**
+ * Writes `document` (YAML text) to a temporary file, generates it into `test/.generated/<name>`
+ * (memory transport only) and imports the App module and the memory transport, typed as the
+ * caller expects them.
+ */
+export async function generateModules<Generated, Memory>(name: string, document: string): Promise<{ generated: Generated; memory: Memory }> {
+  const spec = path.join(mkdtempSync(path.join(os.tmpdir(), `asyncapi-gen-${name}-`)), `${name}.yaml`);
+  writeFileSync(spec, document);
+  const { dir } = await generateInto(name, spec, { transports: [] });
+  return {
+    generated: (await import(pathToFileURL(path.join(dir, 'index.ts')).href)) as Generated,
+    memory: (await import(pathToFileURL(path.join(dir, 'transports', 'memory.ts')).href)) as Memory,
+  };
 }
 
 export type ModuleResolution = 'NodeNext' | 'Bundler';

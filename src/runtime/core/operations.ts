@@ -242,15 +242,25 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     return { outbound, descriptor };
   }
 
-  function resolveAddress(channel: ChannelDescriptor, params: object | undefined): string {
+  /**
+   * The concrete address. With send validation on, the parameters are checked against their
+   * schemas first, as a receiver validating would check them: a value the receiver would reject
+   * rejects the send instead.
+   */
+  function resolveAddress(operation: OperationDescriptor, channel: ChannelDescriptor, params: object | undefined): string {
     if (channel.parameters.length === 0) return channel.address;
-    return buildAddress(channel.address, (params ?? {}) as ParamRecord);
+    const values = (params ?? {}) as ParamRecord;
+    if (validateOnSend) {
+      const issues = parameterIssues(channel, values);
+      if (issues.length > 0) throw new ValidationError(issues, `Invalid parameters for ${messageLabel(operation)}`);
+    }
+    return buildAddress(channel.address, values);
   }
 
   /** Not async, to spare a promise per message; every failure still comes as a rejection. */
   function send(operation: OperationDescriptor, input: OutgoingInput): Promise<void> {
     try {
-      const address = resolveAddress(operation.channel, input.params);
+      const address = resolveAddress(operation, operation.channel, input.params);
       const { outbound, descriptor } = prepareOutbound(operation, operation.messages, input, address);
       // Promise.resolve hands back a native promise as it is; it also covers a JavaScript transport
       // whose publish returns nothing.
@@ -439,7 +449,7 @@ export function createOperationRuntime(options: RuntimeOptions): OperationRuntim
     const reply = operation.reply;
     if (reply === undefined) throw new Error(`${messageLabel(operation)} has no reply`);
     const timeoutMs = callOptions.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const address = resolveAddress(operation.channel, input.params);
+    const address = resolveAddress(operation, operation.channel, input.params);
     const prepared = prepareOutbound(operation, operation.messages, input, address);
     const correlationId = randomId();
     const requestLocation = prepared.descriptor.correlationId;
@@ -634,6 +644,17 @@ function convertParameters(
     return new OperationError('address', operation.id, `address '${inbound.address}' has invalid parameters`, { inbound, issues });
   }
   return params;
+}
+
+/** What the parameters' schemas say of the values given for them (a missing value is buildAddress's to report). */
+function parameterIssues(channel: ChannelDescriptor, values: ParamRecord): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const parameter of channel.parameters) {
+    const value = values[parameter.name];
+    if (value === undefined || parameter.validate === undefined) continue;
+    for (const issue of parameter.validate(value)) issues.push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
+  }
+  return issues;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
