@@ -3,8 +3,8 @@
  * from its schema (examples, defaults, enums, required properties, formats and bounds). A made
  * value is used only when Ajv accepts it, so a round trip never fails for the sampler's sake.
  */
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
 import type { MessageModel } from '../../src/model/ir.js';
 
 type SchemaObject = Readonly<Record<string, unknown>>;
@@ -96,7 +96,7 @@ function sampleOfType(schema: SchemaObject, depth: number): unknown {
 export function schemaAccepts(schema: unknown, value: unknown): boolean {
   try {
     const ajv = new Ajv2020({ strict: false, logger: false, validateFormats: true });
-    addFormats.default(ajv);
+    formats.default(ajv);
     return ajv.validate(schema as object, value);
   } catch {
     return false;
