@@ -1,10 +1,11 @@
 /**
  * Round trips over the shared corpus of real AsyncAPI documents (`../shared/specs`): for every
- * document that generates, every operation without a reply on a known address sends its messages
+ * document that generates, every operation on a known address sends its messages
  * (the document's examples, else a value made from the schema that Ajv accepts) from the side that
  * sends to the side that receives, the App or the Client by the operation's action, over the
  * memory transport and over each loopback broker (NATS, MQTT, RabbitMQ, Redis). Each must arrive
- * once validated, with the payload and the channel parameters as sent. A send may be refused only
+ * once validated, with the payload and the channel parameters as sent, and a request gets back the
+ * reply its handler returned (the reply message's first sample). A send may be refused only
  * where Ajv refuses the document's own example too. Kafka is left to its own suites (its mock
  * cluster per run would double this one's time).
  */
@@ -57,6 +58,8 @@ interface Trip {
   readonly expectedPayload: unknown;
   readonly params: ParamValues;
   readonly exampleValid: boolean;
+  /** For an operation with a reply: what the replying handler returns and the requester should get. */
+  readonly reply?: { readonly input: Readonly<Record<string, unknown>>; readonly expectedPayload: unknown };
 }
 
 interface Arrival {
@@ -65,9 +68,24 @@ interface Arrival {
 }
 
 /** What the App or Client method takes for one sample, and what the receiver should see. */
+/** The reply a replying handler returns in the round trip: the first sample of the first reply message that has one. */
+function replyOf(operation: OperationModel): Trip['reply'] | 'none' | undefined {
+  const reply = operation.reply;
+  if (reply === undefined) return 'none';
+  for (const message of reply.messages) {
+    const kind = payloadKind(message.contentType);
+    const sample = messageSamples(message).find((candidate) => kind === 'json' || (kind === 'text' && typeof candidate.payload === 'string'));
+    if (sample === undefined || kind === 'binary') continue;
+    const input = { payload: sample.payload, ...(sample.headers === undefined ? {} : { headers: sample.headers }), ...(reply.messages.length > 1 ? { message: message.key } : {}) };
+    return { input, expectedPayload: kind === 'json' ? (JSON.parse(JSON.stringify(sample.payload)) as unknown) : sample.payload };
+  }
+  return undefined;
+}
+
 function tripsOf(operation: OperationModel, method: string): Trip[] {
   const params = parameterValues(operation.channel.parameters);
-  if (params === undefined) return [];
+  const reply = replyOf(operation);
+  if (params === undefined || reply === undefined) return [];
   return operation.messages.flatMap((message) =>
     messageSamples(message).flatMap((sample): Trip[] => {
       const kind = payloadKind(message.contentType);
@@ -81,7 +99,7 @@ function tripsOf(operation: OperationModel, method: string): Trip[] {
       };
       const exampleValid = message.payload === undefined || kind !== 'json' || schemaAccepts(message.payload.schema, sample.payload);
       const expectedPayload = kind === 'json' ? (JSON.parse(JSON.stringify(sample.payload)) as unknown) : payload;
-      return [{ operation, method, message, input, expectedPayload, params, exampleValid }];
+      return [{ operation, method, message, input, expectedPayload, params, exampleValid, ...(reply === 'none' ? {} : { reply }) }];
     }),
   );
 }
@@ -116,7 +134,11 @@ async function runTrips(name: TransportName, directory: string, generated: Gener
       arrivals.set(operation, received);
       // AMQP queues cannot be subscribed to with a wildcard: the parameters are fixed there.
       const options = name === 'amqp' && operation.channel.parameters.length > 0 ? { params: trip.params } : {};
-      await subscribe((event: Arrival) => void received.push({ payload: event.payload, params: event.params }), options);
+      const replyInput = trip.reply?.input;
+      await subscribe((event: Arrival) => {
+        received.push({ payload: event.payload, params: event.params });
+        return replyInput;
+      }, options);
     }
     const sent: Trip[] = [];
     for (const trip of trips) {
@@ -127,8 +149,11 @@ async function runTrips(name: TransportName, directory: string, generated: Gener
         continue;
       }
       try {
-        await send(trip.input);
+        const answer = await send(trip.input, ...(trip.reply === undefined ? [] : [{ timeoutMs: ARRIVAL_TIMEOUT_MS }]));
         sent.push(trip);
+        if (trip.reply !== undefined && !isDeepStrictEqual((answer as { payload?: unknown } | undefined)?.payload, trip.reply.expectedPayload)) {
+          failures.push(`${where}: the reply came back as ${JSON.stringify(answer)}, not ${JSON.stringify(trip.reply.expectedPayload)}; errors: ${errors.join(' | ')}`);
+        }
       } catch (error) {
         if (trip.exampleValid) failures.push(`${where}: the send was refused: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -164,7 +189,7 @@ describe.skipIf(!available)('round trips over the corpus', () => {
       const { model } = normalizeDocument(loaded.document.json);
       const names = buildNameTable(model, []);
       const trips = model.operations
-        .filter((operation) => operation.reply === undefined && operation.channel.address !== null)
+        .filter((operation) => operation.channel.address !== null)
         .flatMap((operation) => tripsOf(operation, names.operations.get(operation)?.method ?? operation.key));
       if (trips.length === 0) continue;
       // Documents that do not generate are the conformance suite's concern.

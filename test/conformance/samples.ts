@@ -34,6 +34,14 @@ function firstOf(value: unknown): unknown {
   return Array.isArray(value) && value.length > 0 ? value[0] : undefined;
 }
 
+/** Two object samples of one value (allOf parts) as one: nested objects are merged too. */
+function mergedSamples(left: unknown, right: unknown): unknown {
+  if (!isObject(left) || !isObject(right)) return right;
+  const merged: Record<string, unknown> = { ...left };
+  for (const [key, value] of Object.entries(right)) merged[key] = key in left ? mergedSamples(left[key], value) : value;
+  return merged;
+}
+
 /** A value the schema most likely accepts (callers check with `schemaAccepts`). */
 export function sampleOf(schema: unknown, depth = 0): unknown {
   if (!isObject(schema) || depth > MAX_DEPTH) return schema === false ? undefined : 'x';
@@ -43,7 +51,7 @@ export function sampleOf(schema: unknown, depth = 0): unknown {
   if (Array.isArray(allOf)) {
     const { allOf: _parts, ...rest } = schema;
     const parts = [...allOf, rest].map((part) => sampleOf(part, depth + 1));
-    return parts.every(isObject) ? Object.assign({}, ...parts) : parts[0];
+    return parts.every(isObject) ? parts.reduce<unknown>((left, right) => mergedSamples(left, right), {}) : parts[0];
   }
   for (const keyword of ['oneOf', 'anyOf']) {
     const branches = schema[keyword];
