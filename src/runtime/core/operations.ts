@@ -647,14 +647,15 @@ function convertParameters(
 }
 
 /** What the parameters' schemas say of the values given for them (a missing value is buildAddress's to report). */
-function parameterIssues(channel: ChannelDescriptor, values: ParamRecord): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
+function parameterIssues(channel: ChannelDescriptor, values: ParamRecord): ReadonlyArray<ValidationIssue> {
+  // Made only when a parameter fails: this runs for every message sent on a parameterised channel.
+  let issues: ValidationIssue[] | undefined;
   for (const parameter of channel.parameters) {
     const value = values[parameter.name];
     if (value === undefined || parameter.validate === undefined) continue;
-    for (const issue of parameter.validate(value)) issues.push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
+    for (const issue of parameter.validate(value)) (issues ??= []).push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
   }
-  return issues;
+  return issues ?? NO_ISSUES;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
