@@ -39,7 +39,8 @@ interface GeneratedIndex {
 type TransportName = 'memory' | BrokerName;
 
 const OUTPUT_ROOT = path.join(GENERATED_ROOT, 'round-trip');
-const BROKER_FILES: Readonly<Record<BrokerName, string>> = { nats: 'nats', mqtt: 'mqtt', amqp: 'amqp', redis: 'redis' };
+/** Each broker's transport is `transports/<name>.ts` in the output. */
+const BROKER_NAMES = Object.keys(BROKERS) as BrokerName[];
 const ARRIVAL_TIMEOUT_MS = 5000;
 /** Fewer would mean the corpus or the sampler changed so much that the test no longer says much. */
 const MIN_ROUND_TRIPS_PER_TRANSPORT = 300;
@@ -47,7 +48,7 @@ const MIN_ROUND_TRIPS_PER_TRANSPORT = 300;
 const available = corpusAvailable();
 const transports: TransportName[] = ['memory'];
 if (available) {
-  for (const broker of Object.keys(BROKER_FILES) as BrokerName[]) if (await brokerAvailable(broker)) transports.push(broker);
+  for (const broker of BROKER_NAMES) if (await brokerAvailable(broker)) transports.push(broker);
 }
 
 interface Trip {
@@ -105,18 +106,17 @@ function tripsOf(operation: OperationModel, method: string): Trip[] {
 }
 
 async function connect(name: TransportName, directory: string, memoryBroker: unknown): Promise<Closable> {
-  const file = name === 'memory' ? 'memory' : BROKER_FILES[name];
-  const module = (await import(pathToFileURL(path.join(directory, 'transports', `${file}.ts`)).href)) as Record<string, unknown>;
+  const module = (await import(pathToFileURL(path.join(directory, 'transports', `${name}.ts`)).href)) as Record<string, unknown>;
   const factory = Object.entries(module).find(([exported]) => /^create\w+Transport$/.test(exported) && exported !== 'createMemoryBroker')?.[1];
-  if (typeof factory !== 'function') throw new Error(`transports/${file}.ts exports no transport factory`);
+  if (typeof factory !== 'function') throw new Error(`transports/${name}.ts exports no transport factory`);
   const options = name === 'memory' ? { broker: memoryBroker } : { url: BROKERS[name].url };
   return (await (factory as (options: object) => Closable | Promise<Closable>)(options));
 }
 
 /** Sends every trip of one document over one transport; returns what went wrong, one line each. */
 async function runTrips(name: TransportName, directory: string, generated: GeneratedIndex, trips: ReadonlyArray<Trip>, label: string): Promise<{ failures: string[]; arrived: number }> {
-  const memory = (await import(pathToFileURL(path.join(directory, 'transports', 'memory.ts')).href)) as { createMemoryBroker(): unknown };
-  const memoryBroker = name === 'memory' ? memory.createMemoryBroker() : undefined;
+  const memoryBroker =
+    name === 'memory' ? ((await import(pathToFileURL(path.join(directory, 'transports', 'memory.ts')).href)) as { createMemoryBroker(): unknown }).createMemoryBroker() : undefined;
   const sending = await connect(name, directory, memoryBroker);
   const receiving = await connect(name, directory, memoryBroker);
   const failures: string[] = [];
@@ -193,7 +193,7 @@ describe.skipIf(!available)('round trips over the corpus', () => {
         .flatMap((operation) => tripsOf(operation, names.operations.get(operation)?.method ?? operation.key));
       if (trips.length === 0) continue;
       // Documents that do not generate are the conformance suite's concern.
-      const result = await generate({ spec, transports: Object.values(BROKER_FILES) });
+      const result = await generate({ spec, transports: BROKER_NAMES });
       if (!result.ok) continue;
       const directory = path.join(OUTPUT_ROOT, outputFolderName(index, document.path));
       await writeFiles(directory, result.files);

@@ -52,22 +52,11 @@ import { formatTypeScript } from '../../src/format/prettier.js';
 import { layoutValidators } from '../../src/format/validators-layout.js';
 import { splitForFormatting } from '../../src/format/chunks.js';
 import { layoutTemplatePiece } from '../../src/format/template-layout.js';
+import { DEFAULT_RUNS, DEFAULT_SEED, RUNS, SEED } from './settings.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-function envInteger(name: string): number | undefined {
-  const text = process.env[name];
-  if (text === undefined || text.trim() === '') return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-const DEFAULT_SEED = 20_260_601;
-const DEFAULT_RUNS = 100;
-const SEED = envInteger('ASYNCAPI_GEN_PROPERTY_SEED') ?? DEFAULT_SEED;
-const RUNS = envInteger('ASYNCAPI_GEN_PROPERTY_RUNS') ?? DEFAULT_RUNS;
 /** 60 s covers the default runs on a busy 2-core machine; explorations with more runs get more time. */
 const TIMEOUT_MS = 60_000 + Math.max(0, RUNS - DEFAULT_RUNS) * 250;
 const RERUN = `seed ${SEED}, ${RUNS} runs (rerun with ASYNCAPI_GEN_PROPERTY_SEED=${SEED} ASYNCAPI_GEN_PROPERTY_RUNS=${RUNS})`;

@@ -632,12 +632,10 @@ function convertParameters(
     if (text === undefined) continue;
     const value = convertParameterText(text, parameter.kind);
     if (value === undefined) {
-      (issues ??= []).push({ path: `params:${parameterPointer(parameter.name)}`, keyword: 'type', message: `must be ${parameter.kind}` });
+      (issues ??= []).push(parameterIssue(parameter, { path: '', keyword: 'type', message: `must be ${parameter.kind}` }));
       continue;
     }
-    for (const issue of parameter.validate?.(value) ?? NO_ISSUES) {
-      (issues ??= []).push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
-    }
+    for (const issue of parameter.validate?.(value) ?? NO_ISSUES) (issues ??= []).push(parameterIssue(parameter, issue));
     params[parameter.name] = value;
   }
   if (issues !== undefined) {
@@ -653,9 +651,14 @@ function parameterIssues(channel: ChannelDescriptor, values: ParamRecord): Reado
   for (const parameter of channel.parameters) {
     const value = values[parameter.name];
     if (value === undefined || parameter.validate === undefined) continue;
-    for (const issue of parameter.validate(value)) (issues ??= []).push({ ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` });
+    for (const issue of parameter.validate(value)) (issues ??= []).push(parameterIssue(parameter, issue));
   }
   return issues ?? NO_ISSUES;
+}
+
+/** A parameter's issue located under `params:`, as sending and receiving both report it. */
+function parameterIssue(parameter: ParameterDescriptor, issue: ValidationIssue): ValidationIssue {
+  return { ...issue, path: `params:${parameterPointer(parameter.name)}${issue.path}` };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
